@@ -148,6 +148,7 @@ public:
         s.io(*this);
         tags_ = outer;
         if (flex_) write_tags(tags, s.unknown_tags);
+        else if (!s.unknown_tags.empty()) fail_field();  // tags exist only in flexible versions
     }
 
 private:
@@ -231,10 +232,16 @@ private:
             detail::read_scalar(r_, v, flex_);
             if (!r_.ok()) note_error(name);
         } else if constexpr (detail::is_vector<T>::value) {
+            const Reader before = r_;
             int32_t n = r_.array_length(flex_);
             if (!r_.ok()) return note_error(name);
+            if (n < 0) {  // null where the schema does not allow it
+                r_ = before;
+                r_.fail(client_errc::malformed);
+                return note_error(name);
+            }
             v.clear();
-            if (n <= 0) return;
+            if (n == 0) return;
             v.resize(static_cast<size_t>(n));
             for (int32_t i = 0; i < n && r_.ok(); ++i) {
                 path_.push_back({name, i});

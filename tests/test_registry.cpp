@@ -154,13 +154,16 @@ TEST_CASE("versions: our declared ranges cover what kfake and the librdkafka moc
         for (const auto& c : all_codecs()) {
             const auto* theirs = av->find(c.key);
             if (!theirs) continue;
-            INFO(src.who << ": " << c.name << " ours " << c.versions.min << ".." << c.versions.max << " theirs "
+            INFO(std::string(src.who) << ": " << std::string(c.name) << " ours " << c.versions.min << ".." << c.versions.max << " theirs "
                          << theirs->min_version << ".." << theirs->max_version);
             // Kafka 4 advertises Produce 0..2 but rejects them (KAFKA-18659); the floor is 3.
             int16_t their_min = (c.key == 0 && theirs->min_version < 3) ? int16_t{3} : theirs->min_version;
             // The oldest versions matter for kfake, which models Kafka 4's floors (KIP-896).
             if (std::string(src.who) == "kfake") CHECK(c.versions.min <= their_min);
-            CHECK(c.versions.max >= theirs->max_version);
+            // The librdkafka 2.15 mock lists Heartbeat up to v5, a version Apache Kafka never defined.
+            int16_t their_max = theirs->max_version;
+            if (std::string(src.who) == "librdkafka 2.15 mock" && c.key == 12 && their_max == 5) their_max = 4;
+            CHECK(c.versions.max >= their_max);
             ++compared;
         }
         CHECK(compared > 0);

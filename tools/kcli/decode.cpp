@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "protocol/api_names.hpp"
 #include "protocol/kcap.hpp"
+#include "protocol/pcap.hpp"
 #include "protocol/registry.hpp"
 
 namespace kcli {
@@ -16,9 +17,12 @@ namespace {
 
 const char* kHelp =
     "usage:\n"
-    "  kcli decode FILE.kcap [--api NAME] [-J]\n"
+    "  kcli decode FILE.kcap|FILE.pcap|FILE.pcapng [--api NAME] [--port N]... [--drop-unanswered-at-close] [-J]\n"
     "      every frame of a capture: direction, API, version, correlation id, every field,\n"
-    "      and the records inside Produce and Fetch, decompressed\n"
+    "      and the records inside Produce and Fetch, decompressed. Packet captures are\n"
+    "      reassembled here (TCP, IPv4/IPv6); --port names broker ports when the capture\n"
+    "      lacks the SYNs; --drop-unanswered-at-close leaves out requests a client\n"
+    "      abandoned when it closed the connection\n"
     "  kcli decode --api NAME|KEY --version N (--request|--response) (--hex HEX | --hex-file F) [-J]\n"
     "      one frame, with or without its 4-byte size prefix (a response starts with the correlation id)\n"
     "  kcli decode --records (FILE | --hex HEX | --hex-file F) [-J]\n"
@@ -55,18 +59,38 @@ int print_frame(const kafka::DecodedFrame& f, bool json, const std::string& pref
     return f.error ? 1 : 0;
 }
 
-int decode_kcap(const std::string& path, const Args& args, bool json) {
+bool is_packet_capture(const std::string& data) {
+    if (data.size() < 4) return false;
+    auto m = static_cast<unsigned char>(data[0]);
+    return (m == 0x0a && data[1] == 0x0d && data[2] == 0x0d && data[3] == 0x0a) ||  // pcapng
+           m == 0xd4 || m == 0xa1 || m == 0x4d;                                       // pcap, either byte order
+}
+
+int decode_capture(const std::string& path, const Args& args, bool json) {
     std::string text;
     if (!read_whole(path, text)) {
         std::fprintf(stderr, "kcli decode: cannot read %s\n", path.c_str());
         return 1;
     }
     size_t line = 0;
-    auto file = kafka::parse_kcap(text, &line);
-    if (!file) {
-        std::fprintf(stderr, "kcli decode: %s:%zu: not a kcap line (%s)\n", path.c_str(), line,
-                     file.error().message().c_str());
-        return 1;
+    kafka::Result<kafka::KcapFile> file = kafka::client_errc::malformed;
+    if (is_packet_capture(text)) {
+        kafka::PcapOptions opts;
+        for (const auto& p : args.all("--port")) opts.broker_ports.push_back(static_cast<uint16_t>(std::stoi(p)));
+        opts.drop_unanswered_at_close = args.has("--drop-unanswered-at-close");
+        file = kafka::pcap_to_kcap(kafka::ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()), opts);
+        if (!file) {
+            std::fprintf(stderr, "kcli decode: %s: not a readable packet capture (%s)\n", path.c_str(),
+                         file.error().message().c_str());
+            return 1;
+        }
+    } else {
+        file = kafka::parse_kcap(text, &line);
+        if (!file) {
+            std::fprintf(stderr, "kcli decode: %s:%zu: not a kcap line (%s)\n", path.c_str(), line,
+                         file.error().message().c_str());
+            return 1;
+        }
     }
     std::optional<int16_t> only;
     if (auto api = args.get("--api")) {
@@ -85,7 +109,7 @@ int decode_kcap(const std::string& path, const Args& args, bool json) {
                                            : kafka::decode_response_frame(fr.bytes, fr.api_key, fr.version);
         std::string prefix;
         if (json) {
-            prefix = "\"conn\":" + std::to_string(fr.conn) + ",\"line\":" + std::to_string(fr.line) + ",";
+            prefix = "\"conn\":" + std::to_string(fr.conn) + (fr.line ? ",\"line\":" + std::to_string(fr.line) : std::string()) + ",";
         } else {
             prefix = "[conn " + std::to_string(fr.conn) + (fr.request ? "] > " : "] < ");
         }
@@ -190,7 +214,7 @@ int decode_records_cmd(const Args& args, bool json) {
 }  // namespace
 
 int cmd_decode(int argc, char** argv) {
-    Args args(argc, argv, {"--api", "--version", "--hex", "--hex-file"});
+    Args args(argc, argv, {"--api", "--version", "--hex", "--hex-file", "--port"});
     if (!args.error().empty()) {
         std::fprintf(stderr, "kcli decode: %s\n", args.error().c_str());
         return 2;
@@ -199,7 +223,7 @@ int cmd_decode(int argc, char** argv) {
         std::printf("%s", kHelp);
         return 0;
     }
-    auto bad = args.unknown({"-J", "--request", "--response", "--records", "--help", "-h"});
+    auto bad = args.unknown({"-J", "--request", "--response", "--records", "--help", "-h", "--drop-unanswered-at-close"});
     if (!bad.empty()) {
         std::fprintf(stderr, "kcli decode: unknown flag %s\n%s", bad[0].c_str(), kHelp);
         return 2;
@@ -207,7 +231,7 @@ int cmd_decode(int argc, char** argv) {
     bool json = args.has("-J");
     if (args.has("--records")) return decode_records_cmd(args, json);
     if (args.get("--hex") || args.get("--hex-file")) return decode_one(args, json);
-    if (args.positional().size() == 1) return decode_kcap(args.positional()[0], args, json);
+    if (args.positional().size() == 1) return decode_capture(args.positional()[0], args, json);
     std::fprintf(stderr, "%s", kHelp);
     return 2;
 }
