@@ -21,7 +21,7 @@ void Encoder::write_tags(TaggedFields& known, const TaggedFields& unknown) {
     }
 }
 
-void Decoder::read_tags(std::vector<PendingTag>& pending, TaggedFields& unknown) {
+void Decoder::read_tags(PendingTags& pending, TaggedFields& unknown) {
     uint32_t count = r_.uvarint();
     if (!r_.ok()) return note_error("_tagged_fields");
     unknown.clear();
@@ -37,8 +37,9 @@ void Decoder::read_tags(std::vector<PendingTag>& pending, TaggedFields& unknown)
         last = tag;
         ByteView body = r_.take(size);
         if (!r_.ok()) return note_error("_tagged_fields");
-        auto it = std::find_if(pending.begin(), pending.end(), [&](const PendingTag& p) { return p.tag == tag; });
-        if (it == pending.end()) {
+        auto* end = pending.items + pending.count;
+        auto* it = std::find_if(pending.items, end, [&](const PendingTag& p) { return p.tag == tag; });
+        if (it == end) {
             unknown.push_back({tag, Bytes(body.begin(), body.end())});
             continue;
         }

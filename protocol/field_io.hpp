@@ -202,12 +202,17 @@ public:
     template <class T>
     void tagged(uint32_t tag, const char* name, T& v, bool present = true, const T& = T{}) {
         if (!present || !flex_) return;
-        pending_->push_back({tag, name, &v, [](Decoder& d, const char* n, void* p) { d.get(n, *static_cast<T*>(p)); }});
+        if (pending_->count == PendingTags::kMax) {  // more tagged fields than any schema declares
+            r_.fail(client_errc::unsupported_version);
+            return note_error(name);
+        }
+        pending_->items[pending_->count++] = {tag, name, &v,
+                                              [](Decoder& d, const char* n, void* p) { d.get(n, *static_cast<T*>(p)); }};
     }
 
     template <class S>
     void object(S& s) {
-        std::vector<PendingTag> pending;
+        PendingTags pending;  // on the stack: decoding a struct allocates nothing for its tags
         auto* outer = pending_;
         pending_ = &pending;
         s.io(*this);
@@ -224,6 +229,11 @@ private:
         const char* name;
         void* value;
         void (*read)(Decoder&, const char*, void*);
+    };
+    struct PendingTags {
+        static constexpr size_t kMax = 8;
+        PendingTag items[kMax];
+        size_t count = 0;
     };
 
     template <class T>
@@ -269,7 +279,7 @@ private:
             path_.pop_back();
         }
     }
-    void read_tags(std::vector<PendingTag>& pending, TaggedFields& unknown);
+    void read_tags(PendingTags& pending, TaggedFields& unknown);
 
     struct PathPart {
         const char* name;
@@ -278,7 +288,7 @@ private:
     Reader& r_;
     int16_t version_;
     bool flex_;
-    std::vector<PendingTag>* pending_ = nullptr;
+    PendingTags* pending_ = nullptr;
     std::vector<PathPart> path_;
     std::string error_field_;
 };
