@@ -96,9 +96,14 @@ struct RecordBatch {
 };
 
 struct DecodeOptions {
-    size_t decompress_limit = kDefaultDecompressLimit;  // per batch
+    // Cap on one batch's decompressed records (bomb guard). Decoded Records
+    // take more memory than their wire form (about 100 bytes each plus the
+    // key, value and headers they copy).
+    size_t decompress_limit = kDefaultDecompressLimit;
     bool verify_crc = true;
-    bool headers_only = false;  // fill in batch headers only: no decompression, no records
+    // Batch headers only: no decompression, no records. A legacy wrapper then
+    // reports its own offset as base_offset and a record_count of 0.
+    bool headers_only = false;
 };
 
 struct RecordSet {

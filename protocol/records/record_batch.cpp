@@ -312,6 +312,7 @@ Result<Bytes> RecordBatchBuilder::finish(Compression compression) {
     if (compression == Compression::none) {
         std::error_code ec = buf_.error();
         if (!ec && count_ == 0) ec = client_errc::invalid_argument;
+        if (!ec && buf_.size() - kLogOverhead > static_cast<size_t>(INT32_MAX)) ec = client_errc::record_too_large;
         if (ec) {
             reset();
             return ec;

@@ -49,8 +49,12 @@ inline size_t response_body_offset(const KcapFrame& f, int16_t first_flexible) {
 template <class M>
 M golden_roundtrip(ByteView body, int16_t version, const std::string& where) {
     Reader r(body);
+    auto m = M::decode(r, version);  // the entry point, with any per-message quirk handling
     std::string field;
-    auto m = decode_fields<M>(r, version, &field);
+    if (!m) {
+        Reader again(body);
+        (void)decode_fields<M>(again, version, &field);
+    }
     INFO(where << " v" << version << " field=" << field << " offset=" << r.error_offset());
     REQUIRE(m.has_value());
     REQUIRE(r.finish() == std::error_code{});
