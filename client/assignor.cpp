@@ -90,10 +90,11 @@ std::map<std::string, TopicPartitions> CooperativeStickyAssignor::assign(
 
     // Every partition some member may take.
     std::vector<Partition> all;
-    for (const auto& [topic, count] : partitions) {
+    for (const auto& entry : partitions) {
+        const std::string& topic = entry.first;  // a structured binding cannot be captured in C++17
         bool wanted = std::any_of(sorted.begin(), sorted.end(), [&](auto* m) { return subscribed(*m, topic); });
         if (!wanted) continue;
-        for (int32_t p = 0; p < count; ++p) all.emplace_back(topic, p);
+        for (int32_t p = 0; p < entry.second; ++p) all.emplace_back(topic, p);
     }
 
     // 1. Previous owners keep their claims; on a double claim the newer generation wins.
