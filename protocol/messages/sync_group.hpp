@@ -71,8 +71,11 @@ struct SyncGroupResponse {
     int16_t error_code = 0;
     std::optional<std::string> protocol_type;  // v5+, KIP-559
     std::optional<std::string> protocol_name;  // v5+, KIP-559
-    Bytes assignment;                          // this member's assignment
-    TaggedFields unknown_tags;                 // v4+
+    // This member's assignment. The schema does not make it nullable, but
+    // the librdkafka 2.0.2 mock writes null (length -1) with an error code;
+    // it is kept as null so such a frame decodes and re-encodes as it came.
+    std::optional<Bytes> assignment = Bytes{};
+    TaggedFields unknown_tags;  // v4+
 
     template <class IO>
     void io(IO& io) {
@@ -81,7 +84,7 @@ struct SyncGroupResponse {
         io.field("error_code", error_code);
         io.field("protocol_type", protocol_type, v >= 5, Nullable{v >= 5});
         io.field("protocol_name", protocol_name, v >= 5, Nullable{v >= 5});
-        io.field("assignment", assignment);
+        io.field("assignment", assignment, true, Nullable{true});
     }
 
     void encode(Writer& w, int16_t version) const;
