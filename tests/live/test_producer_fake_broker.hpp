@@ -1,0 +1,329 @@
+// A one-broker stand-in that checks producer sequences the way a Kafka broker
+// does (KIP-98) and bumps epochs (KIP-360), which the librdkafka mock does
+// not do for producers without a transactional id. It speaks ApiVersions,
+// Metadata, InitProducerId and Produce through our codec, on 127.0.0.1, one
+// thread per connection. It tests the producer's logic (order across
+// retries, de-duplication, epoch bumps), not the codec: for bytes, the golden
+// captures and the mock are the oracles.
+//
+// Faults: the next Produce requests can be answered with an error (nothing
+// written), or written and then dropped with the connection (the answer is
+// lost: the producer must resend, the broker must de-duplicate).
+#pragma once
+
+#include <asio/io_context.hpp>
+#include <asio/ip/tcp.hpp>
+#include <asio/read.hpp>
+#include <asio/write.hpp>
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/producer_idempotence.hpp"
+#include "protocol/header.hpp"
+#include "protocol/messages/api_versions.hpp"
+#include "protocol/messages/init_producer_id.hpp"
+#include "protocol/messages/metadata.hpp"
+#include "protocol/messages/produce.hpp"
+#include "protocol/records.hpp"
+
+namespace kafka::test {
+
+class FakeBroker {
+public:
+    enum class Fault { error, drop_after_write };
+    struct Stored {
+        int64_t offset;
+        std::string value;
+        int64_t producer_id;
+        int16_t epoch;
+        int32_t sequence;
+    };
+
+    FakeBroker(std::map<std::string, int32_t> topics, int16_t init_producer_id_max = 4)
+        : topics_(std::move(topics)), init_max_(init_producer_id_max), acceptor_(io_) {
+        asio::ip::tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
+        acceptor_.open(ep.protocol());
+        acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+        acceptor_.bind(ep);
+        acceptor_.listen();
+        port_ = acceptor_.local_endpoint().port();
+        accept_thread_ = std::thread([this] { accept_loop(); });
+    }
+    ~FakeBroker() {
+        stop_ = true;
+        std::error_code ec;
+        {
+            // Wake the accept() blocked in accept_loop with one last connection.
+            asio::ip::tcp::socket wake(io_);
+            wake.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);
+        }
+        if (accept_thread_.joinable()) accept_thread_.join();
+        acceptor_.close(ec);
+        {
+            // shutdown() wakes the threads blocked reading these sockets.
+            std::lock_guard<std::mutex> lock(mu_);
+            for (auto& s : sockets_) s->shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+        }
+        for (auto& t : threads_) t.join();
+    }
+
+    std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
+
+    void push_fault(Fault f, errc e = errc::none) {
+        std::lock_guard<std::mutex> lock(mu_);
+        faults_.push_back({f, e});
+    }
+    std::vector<Stored> log(const std::string& topic, int32_t partition) {
+        std::lock_guard<std::mutex> lock(mu_);
+        return logs_[{topic, partition}];
+    }
+    int bumps() const { return bumps_; }
+    int out_of_order() const { return out_of_order_; }
+    int duplicates() const { return duplicates_; }
+
+private:
+    struct PartitionState {  // per producer id, as the broker keeps it
+        int16_t epoch = -1;
+        int32_t last_sequence = -1;
+        std::deque<std::pair<int32_t, int64_t>> recent;  // base sequence -> offset, the last 5
+    };
+
+    void accept_loop() {
+        while (!stop_) {
+            auto sock = std::make_shared<asio::ip::tcp::socket>(io_);
+            std::error_code ec;
+            acceptor_.accept(*sock, ec);
+            if (ec || stop_) return;
+            std::lock_guard<std::mutex> lock(mu_);
+            sockets_.push_back(sock);
+            threads_.emplace_back([this, sock] { serve(*sock); });
+        }
+    }
+
+    void serve(asio::ip::tcp::socket& sock) {
+        std::error_code ec;
+        while (!stop_) {
+            uint8_t size_buf[4];
+            asio::read(sock, asio::buffer(size_buf), ec);
+            if (ec) return;
+            const uint32_t size = (uint32_t(size_buf[0]) << 24) | (uint32_t(size_buf[1]) << 16) |
+                                  (uint32_t(size_buf[2]) << 8) | size_buf[3];
+            Bytes frame(size);
+            asio::read(sock, asio::buffer(frame), ec);
+            if (ec) return;
+            bool drop = false;
+            Bytes out = handle(frame, drop);
+            if (drop) {
+                sock.close(ec);
+                return;
+            }
+            if (!out.empty()) asio::write(sock, asio::buffer(out), ec);
+            if (ec) return;
+        }
+    }
+
+    template <class Req>
+    static Req decode_body(Reader& r, int16_t version) {
+        auto req = Req::decode(r, version);
+        return req ? std::move(*req) : Req{};
+    }
+
+    template <class Resp>
+    static Bytes respond(int32_t correlation_id, int16_t api_key, int16_t version, const Resp& resp) {
+        Writer w;
+        size_t at = w.reserve_i32();
+        ResponseHeader h;
+        h.correlation_id = correlation_id;
+        h.encode(w, response_header_version(api_key, version, Resp::first_flexible));
+        resp.encode(w, version);
+        w.patch_i32(at, static_cast<int32_t>(w.size() - 4));
+        return w.take();
+    }
+
+    Bytes handle(const Bytes& frame, bool& drop) {
+        Reader peek{ByteView(frame)};
+        const int16_t key = peek.i16();
+        const int16_t version = peek.i16();
+        int16_t first_flexible = kNeverFlexible;
+        if (key == 18) first_flexible = ApiVersionsRequest::first_flexible;
+        else if (key == 3) first_flexible = MetadataRequest::first_flexible;
+        else if (key == 22) first_flexible = InitProducerIdRequest::first_flexible;
+        else if (key == 0) first_flexible = ProduceRequest::first_flexible;
+        Reader r{ByteView(frame)};
+        auto header = RequestHeader::decode(r, request_header_version(key, version, first_flexible));
+        if (!header) return {};
+        const int32_t corr = header->correlation_id;
+        switch (key) {
+        case 18: {
+            ApiVersionsResponse resp;
+            resp.api_keys = {{0, 3, 9, {}}, {3, 1, 12, {}}, {18, 0, 4, {}}, {22, 0, init_max_, {}}};
+            return respond(corr, key, version, resp);
+        }
+        case 3: {
+            auto req = decode_body<MetadataRequest>(r, version);
+            MetadataResponse resp;
+            resp.brokers.push_back({1, "127.0.0.1", static_cast<int32_t>(port_), std::nullopt, {}});
+            resp.controller_id = 1;
+            resp.cluster_id = "fake";
+            std::vector<std::string> names;
+            if (req.topics && !req.topics->empty()) {
+                for (const auto& t : *req.topics)
+                    if (t.name) names.push_back(*t.name);
+            } else {
+                for (const auto& [n, count] : topics_) names.push_back(n);
+            }
+            for (const auto& n : names) {
+                MetadataResponse::Topic t;
+                t.name = n;
+                auto it = topics_.find(n);
+                if (it == topics_.end()) {
+                    t.error_code = static_cast<int16_t>(errc::unknown_topic_or_partition);
+                } else {
+                    for (int32_t p = 0; p < it->second; ++p) {
+                        MetadataResponse::Partition part;
+                        part.partition_index = p;
+                        part.leader_id = 1;
+                        part.replica_nodes = {1};
+                        part.isr_nodes = {1};
+                        t.partitions.push_back(part);
+                    }
+                }
+                resp.topics.push_back(t);
+            }
+            return respond(corr, key, version, resp);
+        }
+        case 22: {
+            auto req = decode_body<InitProducerIdRequest>(r, version);
+            InitProducerIdResponse resp;
+            std::lock_guard<std::mutex> lock(mu_);
+            if (req.producer_id < 0) {
+                resp.producer_id = next_pid_++;
+                resp.producer_epoch = 0;
+                epochs_[resp.producer_id] = 0;
+            } else if (epochs_.count(req.producer_id) && epochs_[req.producer_id] == req.producer_epoch) {
+                resp.producer_id = req.producer_id;
+                resp.producer_epoch = static_cast<int16_t>(req.producer_epoch + 1);  // KIP-360
+                epochs_[req.producer_id] = resp.producer_epoch;
+                ++bumps_;
+            } else {
+                resp.error_code = static_cast<int16_t>(errc::invalid_producer_epoch);
+            }
+            return respond(corr, key, version, resp);
+        }
+        case 0: {
+            auto req = decode_body<ProduceRequest>(r, version);
+            ProduceResponse resp;
+            std::lock_guard<std::mutex> lock(mu_);
+            std::pair<Fault, errc> fault{Fault::error, errc::none};
+            if (!faults_.empty()) {
+                fault = faults_.front();
+                faults_.pop_front();
+            }
+            for (const auto& td : req.topic_data) {
+                auto& tr = resp.responses.emplace_back();
+                tr.name = td.name;
+                for (const auto& pd : td.partition_data) {
+                    auto& pr = tr.partition_responses.emplace_back();
+                    pr.index = pd.index;
+                    if (fault.first == Fault::error && fault.second != errc::none) {
+                        pr.error_code = static_cast<int16_t>(fault.second);
+                        pr.base_offset = -1;
+                        continue;
+                    }
+                    append(td.name, pd, pr);
+                }
+            }
+            if (fault.first == Fault::drop_after_write) {
+                drop = true;
+                return {};
+            }
+            return req.acks == 0 ? Bytes{} : respond(corr, key, version, resp);
+        }
+        default: return {};
+        }
+    }
+
+    // A broker's checks for one partition's batch (caller holds mu_).
+    void append(const std::string& topic, const ProduceRequest::PartitionProduceData& pd,
+                ProduceResponse::PartitionProduceResponse& pr) {
+        auto set = decode_records(pd.records.data ? ByteView(*pd.records.data) : ByteView());
+        if (!set || set->batches.size() != 1) {
+            pr.error_code = static_cast<int16_t>(errc::corrupt_message);
+            return;
+        }
+        const RecordBatch& b = set->batches[0];
+        auto& log = logs_[{topic, pd.index}];
+        if (b.producer_id >= 0) {
+            auto ep = epochs_.find(b.producer_id);
+            if (ep == epochs_.end()) {
+                pr.error_code = static_cast<int16_t>(errc::unknown_producer_id);
+                return;
+            }
+            if (b.producer_epoch < ep->second) {
+                pr.error_code = static_cast<int16_t>(errc::invalid_producer_epoch);
+                return;
+            }
+            PartitionState& st = state_[{topic, pd.index, b.producer_id}];
+            if (b.producer_epoch != st.epoch) {
+                // A new epoch starts at sequence 0.
+                if (b.base_sequence != 0) {
+                    ++out_of_order_;
+                    pr.error_code = static_cast<int16_t>(errc::out_of_order_sequence_number);
+                    return;
+                }
+                st = PartitionState{};
+                st.epoch = b.producer_epoch;
+            } else {
+                for (const auto& [seq, offset] : st.recent) {
+                    if (seq == b.base_sequence) {  // written before: answer as then
+                        ++duplicates_;
+                        pr.base_offset = offset;
+                        return;
+                    }
+                }
+                if (b.base_sequence != increment_sequence(st.last_sequence, 1)) {
+                    ++out_of_order_;
+                    pr.error_code = static_cast<int16_t>(errc::out_of_order_sequence_number);
+                    return;
+                }
+            }
+            st.last_sequence = last_sequence(b.base_sequence, b.record_count);
+            st.recent.emplace_back(b.base_sequence, static_cast<int64_t>(log.size()));
+            if (st.recent.size() > 5) st.recent.pop_front();
+        }
+        pr.base_offset = static_cast<int64_t>(log.size());
+        int32_t i = 0;
+        for (const auto& rec : b.records) {
+            log.push_back({static_cast<int64_t>(log.size()),
+                           rec.value ? std::string(rec.value->begin(), rec.value->end()) : std::string(),
+                           b.producer_id, b.producer_epoch, b.base_sequence + i++});
+        }
+    }
+
+    std::map<std::string, int32_t> topics_;
+    int16_t init_max_;
+    asio::io_context io_;
+    asio::ip::tcp::acceptor acceptor_;
+    uint16_t port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::thread accept_thread_;
+    std::vector<std::thread> threads_;
+    std::vector<std::shared_ptr<asio::ip::tcp::socket>> sockets_;
+
+    std::mutex mu_;
+    std::deque<std::pair<Fault, errc>> faults_;
+    int64_t next_pid_ = 1000;
+    std::map<int64_t, int16_t> epochs_;
+    std::map<std::tuple<std::string, int32_t, int64_t>, PartitionState> state_;
+    std::map<std::pair<std::string, int32_t>, std::vector<Stored>> logs_;
+    std::atomic<int> bumps_{0}, out_of_order_{0}, duplicates_{0};
+};
+
+}  // namespace kafka::test
