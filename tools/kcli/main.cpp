@@ -15,6 +15,12 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"decode", kcli::cmd_decode, "decode captured Kafka frames (kcap), single frames, or record batches"},
+    {"consume", kcli::cmd_consume, "print a topic's records; with -G, consume in a group and commit"},
+    {"produce", kcli::cmd_produce, "send each line of stdin or of files as a record (-K key delimiter)"},
+    {"metadata", kcli::cmd_metadata, "brokers, topics, partitions, leaders, replicas, ISR and API versions"},
+    {"topics", kcli::cmd_topics, "list, create or delete topics"},
+    {"groups", kcli::cmd_groups, "list and describe consumer groups; committed offsets and lag"},
+    {"proxy", kcli::cmd_proxy, "relay a client's traffic to a broker, printing and/or recording it (kcap)"},
 };
 
 void usage(FILE* out) {
