@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <unordered_set>
 
 #include "protocol/crc32c.hpp"
@@ -32,6 +33,41 @@ inline uint64_t be(const uint8_t* p, int n) {
 inline int64_t be64(const uint8_t* p) { return static_cast<int64_t>(be(p, 8)); }
 inline int32_t be32(const uint8_t* p) { return static_cast<int32_t>(be(p, 4)); }
 inline int16_t be16(const uint8_t* p) { return static_cast<int16_t>(be(p, 2)); }
+
+// Decompressed batches are written into buffers that are reused once their
+// chunk is gone. A fresh buffer per batch (up to a megabyte or more) costs
+// the kernel's page faults and a zero fill every time, which was most of the
+// consumer's CPU on compressed topics. Bounded: at most kMaxBuffers are kept,
+// none larger than kMaxKept.
+class BufferPool {
+public:
+    static BufferPool& instance() {
+        static BufferPool pool;
+        return pool;
+    }
+    Bytes take() {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (free_.empty()) return {};
+        Bytes b = std::move(free_.back());
+        free_.pop_back();
+        return b;
+    }
+    void give(std::vector<Bytes>& buffers) {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (auto& b : buffers) {
+            if (free_.size() >= kMaxBuffers || b.capacity() > kMaxKept) continue;
+            b.clear();
+            free_.push_back(std::move(b));
+        }
+        buffers.clear();
+    }
+
+private:
+    static constexpr size_t kMaxBuffers = 32;
+    static constexpr size_t kMaxKept = size_t{16} << 20;
+    std::mutex mu_;
+    std::vector<Bytes> free_;
+};
 
 inline int64_t wrapping_add(int64_t a, int64_t b) {
     return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
@@ -182,7 +218,7 @@ private:
         const uint8_t* rec = b + kRecordBatchOverhead;
         size_t rec_size = size - kRecordBatchOverhead;
         if (codec != Compression::none) {
-            Bytes out;
+            Bytes out = BufferPool::instance().take();
             out.reserve(rec_size * 4);
             if (auto ec = decompress(codec, ByteView(rec, rec_size), out)) return error(base_offset, ec);
             c_.decompressed.push_back(std::move(out));
@@ -301,6 +337,10 @@ ScanResult scan_batches(ByteView records) {
     }
     if (pos < records.size) out.partial_tail = true;
     return out;
+}
+
+FetchedChunk::~FetchedChunk() {
+    if (!decompressed.empty()) BufferPool::instance().give(decompressed);
 }
 
 void decode_chunk(FetchedChunk& chunk) {

@@ -41,6 +41,11 @@ struct ScanResult {
 ScanResult scan_batches(ByteView records);
 
 struct FetchedChunk {
+    FetchedChunk() = default;
+    FetchedChunk(FetchedChunk&&) = default;  // records keep viewing the moved buffers
+    FetchedChunk& operator=(FetchedChunk&&) = default;
+    ~FetchedChunk();  // gives the decompressed buffers back for reuse
+
     std::shared_ptr<const std::string> topic;
     int32_t partition = 0;
     uint64_t partition_epoch = 0;  // the partition's epoch when fetched; stale chunks are dropped
@@ -59,7 +64,7 @@ struct FetchedChunk {
     int64_t error_offset = -1;
     std::vector<ConsumerRecord> records;
     std::vector<RecordHeaderView> headers;
-    std::vector<Bytes> decompressed;
+    std::vector<Bytes> decompressed;  // taken from, and given back to, a pool of buffers
     std::vector<RecordSet> legacy;
     size_t consumed = 0;  // records already handed to the application
 };
