@@ -1,5 +1,6 @@
 // kcli consume: the console consumer (kcat -C / -G, kafka-console-consumer).
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -17,7 +18,7 @@ namespace kcli {
 namespace {
 
 const char* kHelp =
-    "usage: kcli -b BROKERS consume -t TOPIC [-G GROUP] [-p PARTITION] [-o beginning|end|OFFSET|-N]\n"
+    "usage: kcli -b BROKERS consume -t TOPIC [-G GROUP] [-p PARTITION] [-o beginning|end|OFFSET|-N|s@MS]\n"
     "                               [-e] [-c N] [-f FORMAT | -J] [-X key=value]... [-F FILE]\n"
     "  prints the records of a topic, one per line (the value, unless -f or -J).\n"
     "  Without -G: every partition of the topic (or -p), from -o (default: end).\n"
@@ -27,8 +28,9 @@ const char* kHelp =
     "  -t TOPIC              the topic (repeatable with -G)\n"
     "  -G GROUP              consume in this group (group.id)\n"
     "  -p PARTITION          only this partition (without -G)\n"
-    "  -o WHERE              beginning | end | an offset | -N (N before the end); with -G,\n"
-    "                        beginning/end set auto.offset.reset\n"
+    "  -o WHERE              beginning | end | an offset | -N (N before the end) |\n"
+    "                        s@MS (the first record at or after a timestamp, ms since the epoch);\n"
+    "                        with -G only beginning/end, which set auto.offset.reset\n"
     "  --from-beginning      the same as -o beginning\n"
     "  -e                    exit when every assigned partition has reached its end\n"
     "  -c N                  exit after N records\n"
@@ -171,6 +173,20 @@ void json_record(std::string& out, const kafka::ConsumerRecord& r) {
     out += "}\n";
 }
 
+// -o: an offset, -N (N before the end), or s@MS (a timestamp). True when
+// `where` is one of them; `offset` gets the number of the first two.
+bool parse_where(const std::string& where, long long* offset) {
+    const bool time = where.rfind("s@", 0) == 0;
+    const char* digits = where.c_str() + (time ? 2 : 0);
+    if (!*digits) return false;
+    char* end = nullptr;
+    errno = 0;
+    long long v = std::strtoll(digits, &end, 10);
+    if (errno || !end || *end || (time && v < 0)) return false;
+    if (!time) *offset = v;
+    return true;
+}
+
 }  // namespace
 
 int cmd_consume(int argc, char** argv) {
@@ -199,6 +215,18 @@ int cmd_consume(int argc, char** argv) {
     bool quiet = args.has("-q");
     auto group = args.get("-G");
     std::string where = args.has("--from-beginning") ? "beginning" : args.get("-o").value_or("");
+    long long where_offset = 0;
+    if (!where.empty() && where != "beginning" && where != "end" && !parse_where(where, &where_offset)) {
+        std::fprintf(stderr, "kcli consume: -o wants beginning, end, an offset, -N or s@TIMESTAMP_MS, not %s\n",
+                     where.c_str());
+        return 2;
+    }
+    if (group && !where.empty() && where != "beginning" && where != "end") {
+        std::fprintf(stderr,
+                     "kcli consume: with -G a partition starts at the group's committed offset; -o takes only "
+                     "beginning or end there (where a partition without one starts)\n");
+        return 2;
+    }
     if (group) props.set("group.id", *group);
     bool exit_at_end = args.has("-e");
     if (exit_at_end) props.set("enable.partition.eof", "true");
@@ -265,13 +293,28 @@ int cmd_consume(int argc, char** argv) {
         }
         consumer->assign(parts);
         assigned.insert(parts.begin(), parts.end());
-        if (!where.empty() && where != "beginning" && where != "end") {
-            char* end = nullptr;
-            long long off = std::strtoll(where.c_str(), &end, 10);
-            if (!end || *end) {
-                std::fprintf(stderr, "kcli consume: -o wants beginning, end, an offset or -N\n");
-                return 2;
+        if (where.rfind("s@", 0) == 0) {
+            // kcat's s@MS: each partition from its first record at or after MS;
+            // a partition with none starts at its end.
+            std::map<kafka::TopicPartition, int64_t> times;
+            for (const auto& tp : parts) times[tp] = std::strtoll(where.c_str() + 2, nullptr, 10);
+            auto found = consumer->offsets_for_times(times);
+            if (!found) {
+                std::fprintf(stderr, "kcli consume: %s\n", found.error().message().c_str());
+                return 1;
             }
+            auto ends = consumer->end_offsets(parts);
+            if (!ends) {
+                std::fprintf(stderr, "kcli consume: %s\n", ends.error().message().c_str());
+                return 1;
+            }
+            for (const auto& tp : parts) {
+                auto it = found->find(tp);
+                consumer->seek(tp, it != found->end() && it->second ? it->second->offset : (*ends)[tp]);
+            }
+        } else if (!where.empty() && where != "beginning" && where != "end") {
+            long long off = 0;
+            parse_where(where, &off);
             std::map<kafka::TopicPartition, int64_t> ends;
             if (off < 0) {
                 auto e = consumer->end_offsets(parts);
