@@ -24,36 +24,12 @@
 #include <vector>
 
 #include "client/producer.hpp"
+#include "protocol/field_node.hpp"
 
 namespace kafka {
 
 // ---- JSON text
-inline std::string to_json(std::string_view s) {
-    std::string out;
-    out.reserve(s.size() + 2);
-    out += '"';
-    for (char c : s) {
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-                out += buf;
-            } else {
-                out += c;  // UTF-8 passes through (json.dumps with ensure_ascii=False)
-            }
-        }
-    }
-    out += '"';
-    return out;
-}
+inline std::string to_json(std::string_view s) { return json_quote(s); }  // UTF-8 passes through, as json.dumps(ensure_ascii=False)
 inline std::string to_json(const std::string& s) { return to_json(std::string_view(s)); }
 inline std::string to_json(const char* s) { return to_json(std::string_view(s)); }
 inline std::string to_json(bool b) { return b ? "true" : "false"; }

@@ -29,8 +29,8 @@ const FieldNode* FieldNode::find(const std::string& child) const {
     return nullptr;
 }
 
-std::string json_quote(const std::string& s) {
-    std::string out = "\"";
+void append_json_string(std::string& out, std::string_view s) {
+    out.push_back('"');
     for (unsigned char c : s) {
         switch (c) {
         case '"': out += "\\\""; break;
@@ -38,6 +38,8 @@ std::string json_quote(const std::string& s) {
         case '\n': out += "\\n"; break;
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
         default:
             if (c < 0x20) {
                 char buf[8];
@@ -49,6 +51,12 @@ std::string json_quote(const std::string& s) {
         }
     }
     out.push_back('"');
+}
+
+std::string json_quote(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    append_json_string(out, s);
     return out;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -59,8 +60,11 @@ private:
 std::string render_text(const FieldNode& node, int indent = 0, size_t max_bytes = 64);
 // One JSON value (objects for structs, arrays, strings, numbers; bytes as hex strings).
 std::string render_json(const FieldNode& node);
+// Appends `s` to `out` as a JSON string: quotes, \" \\ \n \r \t \b \f, \u00XX
+// for other control bytes; other bytes (UTF-8) pass through.
+void append_json_string(std::string& out, std::string_view s);
 // Quotes a string for JSON.
-std::string json_quote(const std::string& s);
+std::string json_quote(std::string_view s);
 std::string to_hex(ByteView v);
 
 }  // namespace kafka

@@ -13,6 +13,7 @@
 #include "client/consumer.hpp"
 #include "commands.hpp"
 #include "common.hpp"
+#include "protocol/field_node.hpp"
 
 namespace kcli {
 namespace {
@@ -83,27 +84,7 @@ std::vector<Token> parse_format(const std::string& f) {
     return out;
 }
 
-void json_string(std::string& out, std::string_view s) {
-    out += '"';
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out += static_cast<char>(c);
-                }
-        }
-    }
-    out += '"';
-}
+void json_string(std::string& out, std::string_view s) { kafka::append_json_string(out, s); }
 
 void append_number(std::string& out, int64_t v) {
     char buf[24];
