@@ -114,7 +114,7 @@ TEST_CASE("fetch session: errors and failures make the next fetch full") {
     CHECK(listed(r) == 1);
 }
 
-TEST_CASE("fetch session: Fetch v0-6 have none; v13 names topics by id; the request encodes") {
+TEST_CASE("fetch session: Fetch v0-6 have none, v13 names topics by id, the request encodes") {
     auto a = std::make_shared<const std::string>("a");
     FetchParams params;
     params.isolation_level = 1;

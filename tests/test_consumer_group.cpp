@@ -42,7 +42,7 @@ JoinGroupResponse::Member member(const std::string& id, const Bytes& metadata) {
 
 }  // namespace
 
-TEST_CASE("group: kafka-python's and librdkafka's subscriptions and assignments decode; ours lead them") {
+TEST_CASE("group: kafka-python's and librdkafka's subscriptions and assignments decode, ours lead them") {
     for (const char* rel : {"captures/rdkafka-mock-2.0/produce-consume-none-kafkapython.kcap",
                             "captures/rdkafka-mock-2.0/consume-group-kcat20.kcap"}) {
         INFO(rel);
@@ -107,7 +107,7 @@ TEST_CASE("group: our eager subscription is v0, the layout kafka-python writes a
     CHECK(!is_cooperative("range"));
 }
 
-TEST_CASE("group: the leader assigns every partition once; cooperative-sticky moves only what must move") {
+TEST_CASE("group: the leader assigns every partition once, cooperative-sticky moves only what must move") {
     std::vector<JoinGroupResponse::Member> members;
     for (const char* id : {"m1", "m2"}) {
         auto p = join_protocols({"roundrobin"}, {"t"}, {}, -1);
@@ -189,7 +189,7 @@ TEST_CASE("consumer errors: one table says what to do") {
     CHECK(std::string(consumer_action_name(A::rejoin_as_new)) == "rejoin_as_new");
 }
 
-TEST_CASE("consumer config: Kafka's names and Java's defaults; bad values name the key") {
+TEST_CASE("consumer config: Kafka's names and Java's defaults, bad values name the key") {
     Properties p{{"bootstrap.servers", "h:1"}};
     auto c = ConsumerConfig::from(p);
     REQUIRE(c.has_value());

@@ -117,7 +117,7 @@ TEST_CASE("consumer records: a partial batch at the end is left for the next fet
     CHECK(only.next_offset == -1);
 }
 
-TEST_CASE("consumer records: control batches are skipped; read_committed drops aborted transactions") {
+TEST_CASE("consumer records: control batches are skipped, read_committed drops aborted transactions") {
     // pid 7 aborts offsets 0-2 (marker at 3); pid 8 commits 4-5 (marker at 6); 7-8 are plain.
     Bytes raw = cat({batch(0, 3, Compression::none, 7, true, "aborted"), control(3, 7, ControlType::abort),
                      batch(4, 2, Compression::none, 8, true, "committed"), control(6, 8, ControlType::commit),
@@ -138,7 +138,7 @@ TEST_CASE("consumer records: control batches are skipped; read_committed drops a
     CHECK(committed.records[0].value() == "committed4");
 }
 
-TEST_CASE("consumer records: an aborted transaction ends at its marker; the producer's next one is kept") {
+TEST_CASE("consumer records: an aborted transaction ends at its marker, the producer's next one is kept") {
     Bytes raw = cat({batch(0, 2, Compression::none, 7, true, "a"), control(2, 7, ControlType::abort),
                      batch(3, 2, Compression::none, 7, true, "b"), control(5, 7, ControlType::commit)});
     auto c = chunk_of(raw);

@@ -299,7 +299,7 @@ TEST_CASE("OffsetCommit: every version round-trips") {
     });
 }
 
-TEST_CASE("OffsetCommit: fields a version lacks are refused; find()") {
+TEST_CASE("OffsetCommit: fields a version lacks are refused, find()") {
     OffsetCommitRequest req;
     req.retention_time_ms = 1;
     CHECK_FALSE(encodes(req, 5));

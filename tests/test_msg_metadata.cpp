@@ -359,7 +359,7 @@ TEST_CASE("Metadata: every version round-trips") {
     check_every_version<MetadataResponse>(metadata_response);
 }
 
-TEST_CASE("Metadata: null topics means all topics from v1; v0 cannot say null") {
+TEST_CASE("Metadata: null topics means all topics from v1, v0 cannot say null") {
     MetadataRequest all;
     all.topics = std::nullopt;
     Writer w0;

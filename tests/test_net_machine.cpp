@@ -517,7 +517,7 @@ TEST_CASE("a size prefix over the cap kills the connection before the body arriv
     CHECK(h.outcomes[0].ec == client_errc::connection_lost_after_send);
 }
 
-TEST_CASE("timeouts: an unanswered request tears the connection down; a queued one fails alone") {
+TEST_CASE("timeouts: an unanswered request tears the connection down, a queued one fails alone") {
     Harness h;
     h.run(concat(handshake(), std::vector<Step>{
         submit(0, {0, 12}, true, 300ms),

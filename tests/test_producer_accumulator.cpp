@@ -117,7 +117,7 @@ TEST_CASE("accumulator: batch.size closes a batch, which goes without lingering"
     CHECK(appended <= 10);
 }
 
-TEST_CASE("accumulator: linger 0 sends at once; flush sends without lingering") {
+TEST_CASE("accumulator: linger 0 sends at once, flush sends without lingering") {
     auto o = Fixture::defaults();
     o.linger = 0ms;
     Fixture f(o);
@@ -363,7 +363,7 @@ TEST_CASE("accumulator: buffer.memory runs out, then comes back") {
     CHECK(Clock::now() - before >= 15ms);
 }
 
-TEST_CASE("accumulator: closed takes no more; take_all hands everything back") {
+TEST_CASE("accumulator: closed takes no more, take_all hands everything back") {
     Fixture f;
     f.topic(2);
     REQUIRE_FALSE(f.add(0, "a", f.t0).ec);

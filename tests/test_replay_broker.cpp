@@ -358,7 +358,7 @@ TEST_CASE("replay: a wrong request fails the replay, names the field, and closes
     }
 }
 
-TEST_CASE("replay: connections are matched by their first request, in any order; telemetry is optional") {
+TEST_CASE("replay: connections are matched by their first request, in any order, telemetry is optional") {
     ReplayScript script(load_capture("kfake/produce-idempotent-kcat215.kcap"));
     // Our client opens the producer's connection first: it matches recorded
     // conn 2, whose GetTelemetrySubscriptions it does not send.

@@ -105,7 +105,7 @@ TEST_CASE("admin: describe_cluster lists brokers, partitions and every broker's 
     CHECK(test::json_eval(format_cluster_json(c.value), "len(d['brokers'][2]['api_versions']) > 10") == "true");
 }
 
-TEST_CASE("admin: a broker without CreateTopics says so; auto-creation only when asked") {
+TEST_CASE("admin: a broker without CreateTopics says so, auto-creation only when asked") {
     test::MockCluster mock(3);
     auto admin = connect(mock);
 

@@ -250,7 +250,7 @@ TEST_CASE("live consumer: seek, seek_to_beginning/end, position, pause and resum
     CHECK(parts->size() == 2);
 }
 
-TEST_CASE("live consumer: OFFSET_OUT_OF_RANGE resets by auto.offset.reset; offsets_for_times") {
+TEST_CASE("live consumer: OFFSET_OUT_OF_RANGE resets by auto.offset.reset, offsets_for_times") {
     MockCluster mock(1);
     mock.create_topic("range", 1);
     int64_t before = std::chrono::duration_cast<std::chrono::milliseconds>(

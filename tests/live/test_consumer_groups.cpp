@@ -45,7 +45,7 @@ void produce_range(TestProducer& prod, const std::string& topic, int partitions,
 // stored what was read. Duplicates remain possible when the mock starts a
 // rebalance on its own (it fails a member's SyncGroup that arrives after the
 // leader's, and that member joins again): they are reported, not failed.
-TEST_CASE("live group: two members split 8 partitions, a third joins, one leaves; nothing is lost") {
+TEST_CASE("live group: two members split 8 partitions, a third joins, one leaves, nothing is lost") {
     for (std::string strategy : {"range", "roundrobin"}) {
         CAPTURE(strategy);
         MockCluster mock(3);

@@ -50,7 +50,7 @@ bool python_ok() { return run_command("/usr/bin/python3 -c 'import kafka'", 20).
 }  // namespace
 
 #ifdef KAFKA_CONSUMER_CRASH_HELPER
-TEST_CASE("live crash: a member killed mid-stream; the survivor finishes with 0 lost, duplicates only uncommitted") {
+TEST_CASE("live crash: a member killed mid-stream, the survivor finishes with 0 lost, duplicates only uncommitted") {
     MockCluster mock(1);
     mock.create_topic("crash", 4);
     TestProducer prod(mock);

@@ -130,7 +130,7 @@ TEST_CASE("kcli topics: list, create with the clear CreateTopics error, --auto-c
     CHECK(json_eval(del.out, "'DeleteTopics' in d['message']") == "true");
 }
 
-TEST_CASE("kcli groups: list and describe say what the broker lacks; lag per partition with totals") {
+TEST_CASE("kcli groups: list and describe say what the broker lacks, lag per partition with totals") {
     MockCluster mock(3);
     mock.create_topic("events", 2, 1);
     const std::string b = mock.bootstraps();

@@ -98,7 +98,7 @@ ListOffsetsRequest list_offsets(const std::string& topic, int32_t partition) {
 
 }  // namespace
 
-TEST_CASE("live cluster: bootstrap skips a dead entry and sees 3 brokers; a request to each leader") {
+TEST_CASE("live cluster: bootstrap skips a dead entry and sees 3 brokers, a request to each leader") {
     test::MockCluster mock(3);
     mock.create_topic("orders", 3, 3);
     for (int32_t p = 0; p < 3; ++p) mock.set_leader("orders", p, p + 1);
@@ -266,7 +266,7 @@ TEST_CASE("live cluster: on its own IoThread, with use_future") {
     cluster->close();
 }
 
-TEST_CASE("live cluster: protocol trace and kcap recording; nothing after close") {
+TEST_CASE("live cluster: protocol trace and kcap recording, nothing after close") {
     test::MockCluster mock(1);
     Fixture f;
     std::vector<std::string> trace_lines, kcap_lines;

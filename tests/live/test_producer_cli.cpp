@@ -63,7 +63,7 @@ TEST_CASE("kcli produce: files, -p, -z and -X settings") {
     CHECK(reader.read("cli2", 0).records.empty());
 }
 
-TEST_CASE("kcli produce: a failed record means a non-zero exit; bad flags are refused") {
+TEST_CASE("kcli produce: a failed record means a non-zero exit, bad flags are refused") {
     MockCluster mock(1);
     mock.create_topic("cli3", 1);
     auto missing = kcli({"-b", mock.bootstraps(), "produce", "-t", "cli3", "-p", "5"}, "x\n");

@@ -138,7 +138,7 @@ TEST_CASE("producer idempotence live: without KIP-360 the failing batch fails cl
     CHECK(read.batches[1].base_sequence == 0);
 }
 
-TEST_CASE("producer idempotence live: a batch the broker refuses fails alone; the sequence gap is repaired") {
+TEST_CASE("producer idempotence live: a batch the broker refuses fails alone, the sequence gap is repaired") {
     MockCluster mock(1);
     mock.create_topic("refused", 1);
     Outcomes o;

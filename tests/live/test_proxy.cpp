@@ -305,7 +305,7 @@ TEST_CASE("proxy: frames it cannot parse pass through untouched, both ways") {
     CHECK_MESSAGE(proxy.out().find("Api999 v0 request corr=77") != std::string::npos, proxy.out());
 }
 
-TEST_CASE("proxy: --max-seconds ends it; a listen address in use is an error") {
+TEST_CASE("proxy: --max-seconds ends it, a listen address in use is an error") {
     MockCluster mock(1);
     TempDir dir;
     auto started = std::chrono::steady_clock::now();
