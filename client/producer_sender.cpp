@@ -183,7 +183,9 @@ void ProducerSender::run() {
     for (auto& [broker, batches] : out.requests) send_request(broker, std::move(batches));
 
     // 4. What waits for metadata: ask for it; fail what waited max.block.ms.
-    if (out.pending) fail_pending(acc_.take_stale_pending(now), make_error_code(client_errc::unknown_topic));
+    if (out.pending)
+        fail_pending(acc_.take_stale_pending(now),
+                     last_metadata_error_ ? last_metadata_error_ : make_error_code(client_errc::unknown_topic));
     if (out.want_metadata && !refreshing_ && now >= next_refresh_ && !acc_.topics_wanting_metadata().empty())
         refresh_metadata();
 
@@ -265,6 +267,7 @@ void ProducerSender::refresh_metadata() {
         std::move(topics),
         asio::bind_executor(strand_, [self = shared_from_this()](std::error_code ec, net::Cluster::MetadataPtr) {
             self->refreshing_ = false;
+            self->last_metadata_error_ = ec;
             // Back off before asking again: after an error, or while a topic
             // or leader is still missing.
             self->next_refresh_ = Clock::now() + (ec ? self->cfg_.retry_backoff : std::chrono::milliseconds(50));

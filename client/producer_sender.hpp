@@ -136,6 +136,10 @@ private:
     const net::ClusterMetadata* applied_md_ = nullptr;
     std::shared_ptr<const net::ClusterMetadata> md_hold_;
     bool refreshing_ = false;
+    // Why the last metadata request failed (none: it succeeded). Records that
+    // waited max.block.ms for their topic fail with it: "unknown topic" would
+    // be wrong when no broker could be reached at all.
+    std::error_code last_metadata_error_;
     bool refresh_again_ = false;
     Clock::time_point next_refresh_{};
     std::map<int32_t, int> broker_in_flight_;
