@@ -8,11 +8,13 @@
 // Prints: RESULT count=N seconds=S bytes=B errors=E
 // where S runs from the first record to the COUNT-th (the group join, which
 // the mock delays by 3 s, is not counted; CPU time, measured outside, is).
+// The loop itself is kafka::bench::consume (loops.hpp), which `kcli bench` runs too.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "bench/loops.hpp"
 #include "client/consumer.hpp"
 
 int main(int argc, char** argv) {
@@ -38,26 +40,13 @@ int main(int argc, char** argv) {
     kafka::Consumer consumer(props);
     consumer.subscribe({topic});
 
-    using Clock = std::chrono::steady_clock;
-    long got = 0, errors = 0;
-    unsigned long long bytes = 0, checksum = 0;
-    Clock::time_point first{};
-    auto deadline = Clock::now() + std::chrono::seconds(120);
-    while (got < count && Clock::now() < deadline) {
-        auto records = consumer.poll(std::chrono::milliseconds(100));
-        for (const kafka::ConsumerRecord& r : records) {
-            if (got == 0) first = Clock::now();
-            auto v = r.value();
-            bytes += v.size();
-            if (!v.empty()) checksum += static_cast<unsigned char>(v[0]);
-            ++got;
-        }
-        for (const auto& e : records.events())
-            if (e.type == kafka::ConsumerEvent::Type::error) ++errors;
-    }
-    double seconds = std::chrono::duration<double>(Clock::now() - first).count();
+    const auto deadline = kafka::bench::Clock::now() + std::chrono::seconds(120);
+    const auto res = kafka::bench::consume(consumer, count, deadline,
+                                           [](const kafka::ConsumerRecords&, const kafka::bench::ConsumeResult&) {
+                                               return false;
+                                           });
     consumer.close();
-    std::printf("RESULT count=%ld seconds=%.6f bytes=%llu errors=%ld checksum=%llu\n", got, seconds, bytes, errors,
-                checksum);
-    return got == count ? 0 : 1;
+    std::printf("RESULT count=%ld seconds=%.6f bytes=%llu errors=%ld checksum=%llu\n", res.count, res.seconds,
+                res.bytes, res.errors, res.checksum);
+    return res.count == count ? 0 : 1;
 }

@@ -9,35 +9,13 @@
 // sends RATE records a second, each with a callback measuring its
 // send-to-ack latency.
 // Prints: RESULT count=N seconds=S errors=E p50_us=P p99_us=Q
-#include <algorithm>
-#include <chrono>
+// The loop itself is kafka::bench::produce (loops.hpp), which `kcli bench` runs too.
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
-#include <thread>
-#include <vector>
 
+#include "bench/loops.hpp"
 #include "client/producer.hpp"
-
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// The same payload bytes as the librdkafka peer: letters from a fixed LCG.
-std::string payload(size_t n) {
-    std::string s(n, ' ');
-    uint32_t x = 12345;
-    for (size_t i = 0; i < n; ++i) {
-        x = x * 1103515245u + 12345u;
-        s[i] = static_cast<char>('a' + (x >> 16) % 26);
-    }
-    return s;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     std::string brokers, topic;
@@ -68,51 +46,11 @@ int main(int argc, char** argv) {
 
     try {
         kafka::Producer producer(props);
-        const size_t pool = 4096;
-        const std::string bytes = payload(pool + static_cast<size_t>(size));
-        auto value = [&](long i) {
-            return kafka::ByteView(reinterpret_cast<const uint8_t*>(bytes.data()) + (static_cast<size_t>(i) * 37) % pool,
-                                   static_cast<size_t>(size));
-        };
-
-        // Warm up: metadata and connections, outside the timed part.
-        producer.send_sync(kafka::RecordView(topic, value(0)));
-        const uint64_t acked_before = producer.stats().records_acked;
-
-        std::vector<double> latency;
-        if (rate > 0) latency.reserve(static_cast<size_t>(count));
-        const auto start = Clock::now();
-        for (long i = 0; i < count; ++i) {
-            kafka::RecordView r(topic, value(i));
-            if (rate > 0) {
-                // Paced: record i is due at start + i / rate; sleep until then
-                // (no spinning: the producer's own threads get the CPU).
-                const auto due = start + std::chrono::duration_cast<Clock::duration>(
-                                             std::chrono::duration<double>(static_cast<double>(i) / rate));
-                if (Clock::now() < due) std::this_thread::sleep_until(due);
-                const auto sent = Clock::now();
-                producer.send(r, [&latency, sent](std::error_code ec, const kafka::RecordMetadata&) {
-                    if (!ec) latency.push_back(seconds_since(sent));  // on the producer's one I/O thread
-                });
-            } else {
-                producer.send(r);
-            }
-        }
-        producer.flush();
-        const double seconds = seconds_since(start);
-        const auto st = producer.stats();
-        const long delivered = static_cast<long>(st.records_acked - acked_before);
-
-        double p50 = 0, p99 = 0;
-        if (!latency.empty()) {
-            std::sort(latency.begin(), latency.end());
-            p50 = latency[latency.size() / 2] * 1e6;
-            p99 = latency[(latency.size() * 99) / 100] * 1e6;
-        }
-        std::printf("RESULT count=%ld seconds=%.6f errors=%ld p50_us=%.1f p99_us=%.1f\n", delivered, seconds,
-                    count - delivered, p50, p99);
+        const auto res = kafka::bench::produce(producer, topic, count, size, rate, [](long) {});
+        std::printf("RESULT count=%ld seconds=%.6f errors=%ld p50_us=%.1f p99_us=%.1f\n", res.delivered, res.seconds,
+                    res.errors, res.p50_us, res.p99_us);
         producer.close();
-        return delivered == count ? 0 : 1;
+        return res.delivered == count ? 0 : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "producer_ours: %s\n", e.what());
         return 2;

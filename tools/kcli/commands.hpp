@@ -10,5 +10,7 @@ int cmd_metadata(int argc, char** argv);
 int cmd_topics(int argc, char** argv);
 int cmd_groups(int argc, char** argv);
 int cmd_proxy(int argc, char** argv);
+int cmd_chart(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
 
 }  // namespace kcli

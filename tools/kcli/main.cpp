@@ -21,6 +21,8 @@ constexpr Command kCommands[] = {
     {"topics", kcli::cmd_topics, "list, create or delete topics"},
     {"groups", kcli::cmd_groups, "list and describe consumer groups; committed offsets and lag"},
     {"proxy", kcli::cmd_proxy, "relay a client's traffic to a broker, printing and/or recording it (kcap)"},
+    {"chart", kcli::cmd_chart, "a live terminal chart of the numbers in a topic's records (CSV or JSON)"},
+    {"bench", kcli::cmd_bench, "measure producing or consuming: msg/s, MB/s, CPU per message, peak RSS"},
 };
 
 void usage(FILE* out) {
