@@ -1,7 +1,19 @@
 // The three ways to send, side by side: fire-and-forget, synchronous, and
 // asynchronous with a callback; then flush and close.
 //
-//     produce_callbacks [BROKERS] [TOPIC]
+//     produce_callbacks [BROKERS] [TOPIC]   (default localhost:9092, "events")
+//
+// The kafka-python equivalent:
+//     producer = KafkaProducer(bootstrap_servers=brokers, linger_ms=5, compression_type='lz4')
+//     producer.send(topic, b'fire-and-forget')
+//     md = producer.send(topic, key=b'user-42', value=b'synchronous').get()
+//     print('synchronous: %s [%d] @ %d' % (md.topic, md.partition, md.offset))
+//     for i in range(10):
+//         future = producer.send(topic, key=b'user-%d' % i, value=b'callback %d' % i,
+//                                headers=[('source', b'example')])
+//         future.add_callback(on_delivered).add_errback(on_failed)
+//     producer.flush()
+//     producer.close()
 #include <atomic>
 #include <cstdio>
 #include <string>
@@ -22,9 +34,11 @@ int main(int argc, char** argv) {
     producer.send(kafka::ProducerRecord(topic, "fire-and-forget"));
 
     // 2. Synchronous: wait for the broker's answer.
+    bool sync_ok = false;
     try {
         kafka::RecordMetadata md = producer.send_sync(kafka::ProducerRecord(topic, "user-42", "synchronous"));
         std::printf("synchronous: %s [%d] @ %lld\n", md.topic.c_str(), md.partition, static_cast<long long>(md.offset));
+        sync_ok = true;
     } catch (const std::system_error& e) {
         std::fprintf(stderr, "synchronous send failed: %s\n", e.what());
     }
@@ -43,5 +57,6 @@ int main(int argc, char** argv) {
 
     producer.flush();
     std::printf("callbacks: %d delivered\n", delivered.load());
-    return producer.close() ? 1 : 0;
+    const bool closed_ok = !producer.close();
+    return sync_ok && delivered == 10 && closed_ok ? 0 : 1;
 }

@@ -2,7 +2,18 @@
 // so `co_await producer.send(record, asio::use_awaitable)` works. The
 // producer runs on the io_context given to it, like any Asio object.
 //
-//     produce_coro [BROKERS] [TOPIC]
+//     produce_coro [BROKERS] [TOPIC]   (default localhost:9092, "events")
+//
+// kafka-python has no coroutines; with Python's asyncio the same is aiokafka's
+//     producer = AIOKafkaProducer(bootstrap_servers=brokers)
+//     await producer.start()
+//     for i in range(5):
+//         md = await producer.send_and_wait(topic, b'coroutine %d' % i)
+//         print('%s [%d] @ %d' % (md.topic, md.partition, md.offset))
+//     await producer.stop()
+//
+// (C++20: this file is built only when the compiler and Asio support
+// coroutines together; see examples/CMakeLists.txt.)
 #include <asio/co_spawn.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
@@ -15,7 +26,9 @@
 
 #include "client/producer.hpp"
 
-asio::awaitable<void> produce(kafka::Producer& producer, std::string topic) {
+// Sends five records one after the other; returns how many failed.
+asio::awaitable<int> produce(kafka::Producer& producer, std::string topic) {
+    int failed = 0;
     for (int i = 0; i < 5; ++i) {
         try {
             kafka::RecordMetadata md =
@@ -23,8 +36,10 @@ asio::awaitable<void> produce(kafka::Producer& producer, std::string topic) {
             std::printf("%s [%d] @ %lld\n", md.topic.c_str(), md.partition, static_cast<long long>(md.offset));
         } catch (const std::system_error& e) {
             std::fprintf(stderr, "send failed: %s\n", e.what());
+            ++failed;
         }
     }
+    co_return failed;
 }
 
 int main(int argc, char** argv) {
@@ -34,12 +49,14 @@ int main(int argc, char** argv) {
     asio::io_context io;
     auto work = asio::make_work_guard(io);
     std::thread io_thread([&] { io.run(); });
+    int failed = 0;
     {
         kafka::Producer producer(io.get_executor(), kafka::Properties{{"bootstrap.servers", brokers}});
-        asio::co_spawn(io, produce(producer, topic), asio::use_future).get();
+        failed = asio::co_spawn(io, produce(producer, topic), asio::use_future).get();
         producer.close();  // from outside the io_context's thread
     }
     work.reset();
     io.stop();
     io_thread.join();
+    return failed == 0 ? 0 : 1;
 }
