@@ -79,7 +79,7 @@ struct PartitionState {
     int64_t last_stable_offset = -1;
     int64_t log_start_offset = -1;
     bool eof_reported = false;
-    int32_t max_bytes = 0;  // grows when one batch exceeds max.partition.fetch.bytes (Fetch < v3)
+    int32_t max_bytes = 0;  // grows when one batch exceeds max.partition.fetch.bytes and the broker cut it
 
     bool fetchable() const { return assigned && !revoking && !paused && phase == Phase::fetching; }
 };
