@@ -159,7 +159,7 @@ TEST_CASE("live mixed group: a kafka-python KafkaConsumer and ours split the par
               "                  api_version=(2, 0, 0), auto_offset_reset='earliest', enable_auto_commit=False,\n"
               "                  session_timeout_ms=6000, heartbeat_interval_ms=300, max_poll_records=50)\n"
               "out = open(sys.argv[2], 'a')\n"
-              "end = time.time() + 60\n"
+              "end = time.time() + 150\n"
               "while time.time() < end and not os.path.exists(sys.argv[3]):\n"
               "    try:\n"
               "        got = c.poll(timeout_ms=100)\n"
@@ -175,7 +175,7 @@ TEST_CASE("live mixed group: a kafka-python KafkaConsumer and ours split the par
               "c.close()\n";
     }
     std::thread python([&] {
-        auto [rc, text] = run_command("/usr/bin/python3 " + script + " " + mock.bootstraps() + " " + out + " " + stop, 90);
+        auto [rc, text] = run_command("/usr/bin/python3 " + script + " " + mock.bootstraps() + " " + out + " " + stop, 180);
         if (rc != 0) MESSAGE("kafka-python exited " << rc << ": " << text);
     });
     auto props = consumer_props(mock, "mixed-group");
@@ -190,13 +190,21 @@ TEST_CASE("live mixed group: a kafka-python KafkaConsumer and ours split the par
             if (line.rfind("A ", 0) == 0) last = line.substr(2);
         return last;
     };
+    // On a loaded machine the mock's SyncGroup quirk (above) can take several
+    // rounds; nothing is produced before the split, so that the exactly-once
+    // check below is about a stable group.
     bool split = wait_for(
         [&] {
             std::string theirs = python_assignment();
             return ours.owned().size() == 2 && std::count(theirs.begin(), theirs.end(), ',') == 1;
         },
-        40s);
-    CHECK(split);
+        90s);
+    if (!split) {
+        std::ofstream(stop) << "stop\n";
+        python.join();
+        ours.close();
+    }
+    REQUIRE(split);
     {
         TestProducer prod(mock);
         prod.fill("mixed", 4, 300);
