@@ -18,6 +18,18 @@ namespace {
 
 constexpr std::chrono::milliseconds kTick{50};
 
+// How long a leader holds its SyncGroup back when the group has other
+// members. Kafka parks a follower's SyncGroup until the leader's arrives and
+// answers a late one at once, so the order does not matter there. The
+// librdkafka mock (a common test broker) instead completes the round with
+// the leader's SyncGroup and fails every SyncGroup that arrives after it with
+// INVALID_REQUEST, which costs a whole rebalance (seconds) and, since the
+// leader answers within a round trip of its JoinGroup, can repeat until a
+// slow member (another process, a loaded machine) never gets in. Followers
+// send SyncGroup as soon as their JoinGroup answer arrives; giving them this
+// head start costs a real rebalance no more than this.
+constexpr std::chrono::milliseconds kLeaderSyncDelay{100};
+
 // KAFKA_CONSUMER_DEBUG=1 prints the membership's steps on stderr.
 bool debug_enabled() {
     static const bool on = [] {
@@ -72,8 +84,10 @@ void GroupCoordinator::arm_timer() {
     });
 }
 
-void GroupCoordinator::retry_later(std::function<void()> f) {
-    auto t = std::make_shared<asio::steady_timer>(c_.io(), c_.config().retry_backoff);
+void GroupCoordinator::retry_later(std::function<void()> f) { run_after(c_.config().retry_backoff, std::move(f)); }
+
+void GroupCoordinator::run_after(std::chrono::milliseconds delay, std::function<void()> f) {
+    auto t = std::make_shared<asio::steady_timer>(c_.io(), delay);
     t->async_wait([t, f = std::move(f), alive = alive_](std::error_code) {
         if (*alive) f();
     });
@@ -324,7 +338,10 @@ void GroupCoordinator::on_join(uint64_t seq, std::error_code ec, JoinGroupRespon
             if (!assignments) return fatal(assignments.error(), "assigning partitions: " + error);
             assigned_counts_ = counts;
             leader_md_ = md;
-            sync(seq, std::move(*assignments));
+            if (assignments->size() < 2) return sync(seq, std::move(*assignments));
+            run_after(kLeaderSyncDelay, [this, seq, a = std::move(*assignments)]() mutable {
+                if (seq == seq_ && !stopped_) sync(seq, std::move(a));
+            });
         });
 }
 

@@ -91,6 +91,7 @@ private:
     void fetch_attempt(std::shared_ptr<std::vector<TopicPartition>> parts, int attempt,
                        std::shared_ptr<std::function<void(std::error_code, std::map<TopicPartition, OffsetAndMetadata>)>> done);
     void retry_later(std::function<void()> f);
+    void run_after(std::chrono::milliseconds delay, std::function<void()> f);
     bool is_member() const { return !member_id_.empty() && generation_ >= 0; }
     bool cooperative() const { return is_cooperative(protocol_.empty() ? c_.config().assignment_strategies.front() : protocol_); }
 
