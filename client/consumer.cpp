@@ -115,16 +115,19 @@ void ConsumerImpl::push_ready_locked(ReadyItem item) {
         item.partition->buffered += item.chunk->accounted_bytes;
     }
     ready_.push_back(std::move(item));
+    fire_waiter_locked();
 }
 
 void ConsumerImpl::push_event_locked(ConsumerEvent ev) {
     events_.push_back(std::move(ev));
     cv_.notify_all();
+    fire_waiter_locked();
 }
 
 void ConsumerImpl::push_task_locked(AppTask task) {
     tasks_.push_back(std::move(task));
     cv_.notify_all();
+    fire_waiter_locked();
 }
 
 void ConsumerImpl::release_locked(ReadyItem& item) {
@@ -335,9 +338,7 @@ ConsumerRecords ConsumerImpl::poll(std::chrono::milliseconds timeout) {
         if (!out.empty() || !out.events_.empty()) break;
         if (wakeup_.exchange(false) || closed_) break;
         if (SteadyClock::now() >= deadline) break;
-        cv_.wait_until(lock, deadline, [&] {
-            return !ready_.empty() || !tasks_.empty() || !events_.empty() || wakeup_.load() || closed_;
-        });
+        cv_.wait_until(lock, deadline, [&] { return poll_would_return_locked(); });
     }
     return out;
 }
@@ -345,6 +346,33 @@ ConsumerRecords ConsumerImpl::poll(std::chrono::milliseconds timeout) {
 void ConsumerImpl::wakeup() {
     wakeup_ = true;
     cv_.notify_all();
+    std::lock_guard<std::mutex> lock(mu_);
+    fire_waiter_locked();
+}
+
+void ConsumerImpl::when_ready(std::chrono::milliseconds timeout, net::UniqueFunction<void()> ready) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (waiter_) throw std::logic_error("async_poll: another poll is in progress");
+    last_poll_ns_ = now_ns();
+    in_poll_ = true;  // waiting for records counts as polling (max.poll.interval.ms)
+    waiter_ = std::move(ready);
+    if (poll_would_return_locked() || timeout <= std::chrono::milliseconds(0)) return fire_waiter_locked();
+    auto timer = std::make_shared<asio::steady_timer>(io_, timeout);
+    waiter_timer_ = timer;
+    timer->async_wait([this, timer](std::error_code ec) {
+        if (ec) return;
+        std::lock_guard<std::mutex> timer_lock(mu_);
+        if (waiter_timer_ == timer) fire_waiter_locked();
+    });
+}
+
+void ConsumerImpl::fire_waiter_locked() {
+    if (!waiter_) return;
+    auto ready = std::move(waiter_);
+    waiter_ = nullptr;
+    if (auto timer = std::move(waiter_timer_)) post([timer] { timer->cancel(); });
+    waiter_timer_.reset();
+    ready();
 }
 
 // ---- committing ------------------------------------------------------------------------
@@ -615,6 +643,10 @@ void ConsumerImpl::close(std::chrono::milliseconds timeout) {
         io_.stop();
     });
     if (thread_.joinable()) thread_.join();
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        fire_waiter_locked();
+    }
     // The cluster's close, and each connection's close that it posts in
     // turn, had no chance to run before io_.stop(). Run what is ready now,
     // on this thread: every connection dies, its pending requests fail, and

@@ -17,6 +17,10 @@
 //
 //     for (const kafka::ConsumerRecord& r : consumer.stream()) use(r);
 //
+// Or without blocking a thread, on the application's own Asio executor:
+//
+//     auto records = co_await consumer.async_poll(500ms, asio::use_awaitable);
+//
 // Settings: see consumer_config.hpp (Kafka's names and Java's defaults).
 // One thread uses a Consumer (like Java's); it runs its own io thread, which
 // fetches ahead (bounded by queued.max.messages.kbytes) and keeps the group
@@ -34,9 +38,16 @@
 #include <system_error>
 #include <vector>
 
+#include <asio/associated_executor.hpp>
+#include <asio/async_result.hpp>
+#include <asio/execution/outstanding_work.hpp>
+#include <asio/post.hpp>
+#include <asio/prefer.hpp>
+
 #include "client/consumer_config.hpp"
 #include "client/consumer_types.hpp"
 #include "client/properties.hpp"
+#include "net/unique_function.hpp"
 #include "protocol/result.hpp"
 
 namespace kafka {
@@ -76,6 +87,30 @@ public:
     ConsumerRecords poll(std::chrono::milliseconds timeout);
     // Makes a poll() blocked in another thread return now.
     void wakeup();
+
+    // poll() without blocking a thread: completes with void(ConsumerRecords)
+    // once records or events are ready, or with none after `timeout`. The
+    // token is a callback, asio::use_future, asio::use_awaitable,
+    // asio::deferred... The completion runs on the handler's associated
+    // executor (asio::system_executor for a plain callback), never on the
+    // consumer's io thread, and so do the rebalance and commit callbacks
+    // that poll() runs. One poll at a time: not alongside poll() or another
+    // async_poll(). close() (or wakeup()) completes a pending one; keep the
+    // Consumer alive until its completion has run.
+    template <class Token>
+    auto async_poll(std::chrono::milliseconds timeout, Token&& token) {
+        return asio::async_initiate<Token, void(ConsumerRecords)>(
+            [this](auto handler, std::chrono::milliseconds wait) {
+                auto work = asio::prefer(asio::get_associated_executor(handler),
+                                         asio::execution::outstanding_work.tracked);
+                when_ready(wait, [this, h = std::move(handler), work = std::move(work)]() mutable {
+                    asio::post(work, [this, h = std::move(h)]() mutable {
+                        std::move(h)(poll(std::chrono::milliseconds(0)));
+                    });
+                });
+            },
+            token, timeout);
+    }
 
     // Records one by one, polling as needed, until `idle` passes without any
     // (consumer.timeout.ms when not given; forever when that is -1) or
@@ -135,6 +170,9 @@ public:
     const ConsumerConfig& config() const;
 
 private:
+    // Calls `ready` once, never inline, when poll() would not wait.
+    void when_ready(std::chrono::milliseconds timeout, net::UniqueFunction<void()> ready);
+
     std::unique_ptr<ConsumerImpl> impl_;
 };
 

@@ -30,6 +30,9 @@ std::vector<std::string> Consumer::subscription() const { return impl_->subscrip
 
 ConsumerRecords Consumer::poll(std::chrono::milliseconds timeout) { return impl_->poll(timeout); }
 void Consumer::wakeup() { impl_->wakeup(); }
+void Consumer::when_ready(std::chrono::milliseconds timeout, net::UniqueFunction<void()> ready) {
+    impl_->when_ready(timeout, std::move(ready));
+}
 
 Consumer::Stream Consumer::stream(std::optional<std::chrono::milliseconds> idle,
                                   std::function<void(const ConsumerEvent&)> on_event) {

@@ -158,6 +158,10 @@ public:
     PartitionPtr add_partition_locked(const TopicPartition& tp, PartitionState::Phase phase);
     void drop_partition_locked(const TopicPartition& tp);
     void notify() { cv_.notify_all(); }
+    // Calls `ready` once, as soon as poll() would not wait: records, events
+    // or callbacks are ready, wakeup(), close(), or `timeout` has passed.
+    // `ready` runs with mu_ held, on any thread: it must only post.
+    void when_ready(std::chrono::milliseconds timeout, net::UniqueFunction<void()> ready);
     // The last time the application entered poll (or is in it now).
     bool poll_overdue(SteadyClock::time_point now) const;
     std::shared_ptr<const std::string> intern_topic(const std::string& topic);
@@ -169,6 +173,10 @@ private:
     void run_task(AppTask& task);
     void collect_locked(ConsumerRecords& out, std::unique_lock<std::mutex>& lock);
     void release_locked(ReadyItem& item);
+    bool poll_would_return_locked() const {
+        return !ready_.empty() || !tasks_.empty() || !events_.empty() || wakeup_.load() || closed_;
+    }
+    void fire_waiter_locked();
     // Blocks the application thread on work done by the io thread.
     template <class T>
     std::optional<T> wait_io(std::function<void(std::function<void(T)>)> start, std::chrono::milliseconds timeout);
@@ -196,6 +204,9 @@ private:
     std::atomic<bool> in_poll_{false};
     std::atomic<bool> wakeup_{false};
     bool closed_ = false;
+    // A pending async_poll(): its completion, and the timer that ends its wait.
+    net::UniqueFunction<void()> waiter_;
+    std::shared_ptr<asio::steady_timer> waiter_timer_;
 };
 
 }  // namespace kafka
