@@ -346,8 +346,12 @@ ConsumerRecords ConsumerImpl::poll(std::chrono::milliseconds timeout) {
 void ConsumerImpl::wakeup() {
     wakeup_ = true;
     cv_.notify_all();
-    std::lock_guard<std::mutex> lock(mu_);
-    fire_waiter_locked();
+    // No lock here: wakeup() is called from signal handlers (kcli). A pending
+    // async_poll() is completed from the io thread.
+    if (async_waiting_) post([this] {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (wakeup_) fire_waiter_locked();
+    });
 }
 
 void ConsumerImpl::when_ready(std::chrono::milliseconds timeout, net::UniqueFunction<void()> ready) {
@@ -356,6 +360,7 @@ void ConsumerImpl::when_ready(std::chrono::milliseconds timeout, net::UniqueFunc
     last_poll_ns_ = now_ns();
     in_poll_ = true;  // waiting for records counts as polling (max.poll.interval.ms)
     waiter_ = std::move(ready);
+    async_waiting_ = true;
     if (poll_would_return_locked() || timeout <= std::chrono::milliseconds(0)) return fire_waiter_locked();
     auto timer = std::make_shared<asio::steady_timer>(io_, timeout);
     waiter_timer_ = timer;
@@ -370,6 +375,7 @@ void ConsumerImpl::fire_waiter_locked() {
     if (!waiter_) return;
     auto ready = std::move(waiter_);
     waiter_ = nullptr;
+    async_waiting_ = false;
     if (auto timer = std::move(waiter_timer_)) post([timer] { timer->cancel(); });
     waiter_timer_.reset();
     ready();

@@ -207,6 +207,7 @@ private:
     // A pending async_poll(): its completion, and the timer that ends its wait.
     net::UniqueFunction<void()> waiter_;
     std::shared_ptr<asio::steady_timer> waiter_timer_;
+    std::atomic<bool> async_waiting_{false};
 };
 
 }  // namespace kafka

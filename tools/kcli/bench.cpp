@@ -52,14 +52,6 @@ const char* kHelp =
     "  -X key=value      any producer or consumer setting by its Kafka name\n"
     "  -F FILE           settings from a key=value file\n";
 
-std::atomic<bool> g_stop{false};
-kafka::Consumer* g_consumer = nullptr;
-
-void on_signal(int) {
-    g_stop = true;
-    if (g_consumer) g_consumer->wakeup();
-}
-
 // A whole non-negative number, or false.
 bool parse_count(const std::string& text, long& out) {
     char* end = nullptr;
@@ -209,7 +201,7 @@ int bench_consume(kafka::Properties props, const std::string& topic, long count,
     std::vector<kafka::TopicPartition> parts;
     for (int32_t id : *ids) parts.push_back({topic, id});
     consumer->assign(parts);
-    g_consumer = consumer.get();
+    watch_consumer(consumer.get());
 
     // Done at COUNT records, or when every partition has reported its end
     // with nothing read from it since.
@@ -224,15 +216,15 @@ int bench_consume(kafka::Properties props, const std::string& topic, long count,
             for (const auto& ev : records.events()) {
                 if (ev.type == kafka::ConsumerEvent::Type::partition_eof) at_end.insert(ev.partition);
                 else std::fprintf(stderr, "%% %s: %s\n", ev.fatal ? "fatal" : "error", ev.message.c_str());
-                if (ev.fatal) g_stop = true;
+                if (ev.fatal) request_stop();
             }
             progress.update(so_far.count);
             ran_out = at_end.size() == parts.size();
-            return g_stop || ran_out;
+            return stop_requested() || ran_out;
         });
     const Usage after = usage_now();
     progress.done();
-    g_consumer = nullptr;
+    watch_consumer(nullptr);
     consumer->close();
     print_summary("consume", topic, res.count, -1, res.seconds, res.bytes, before, after);
     if (res.errors > 0) std::printf("  errors:      %ld\n", res.errors);
@@ -241,7 +233,7 @@ int bench_consume(kafka::Properties props, const std::string& topic, long count,
                      ran_out ? "every partition reached its end" : "stopped", res.count, count);
         return 1;
     }
-    return g_stop && count == LONG_MAX && !ran_out ? 1 : 0;
+    return stop_requested() && count == LONG_MAX && !ran_out ? 1 : 0;
 }
 
 }  // namespace
@@ -293,8 +285,7 @@ int cmd_bench(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     if (!produce) {
         // Ctrl-C ends a consume run with its summary; a produce run just stops.
-        std::signal(SIGINT, on_signal);
-        std::signal(SIGTERM, on_signal);
+        stop_on_signals();
     }
     try {
         return produce ? bench_produce(args, props, topic, count, size, interval_ms)

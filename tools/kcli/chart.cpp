@@ -50,14 +50,7 @@ const char* kHelp =
 constexpr auto kMinFrameInterval = std::chrono::milliseconds(100);  // at most ten redraws a second
 constexpr auto kIdleFrameInterval = std::chrono::milliseconds(500);  // the window slides on without records
 
-std::atomic<bool> g_stop{false};
 std::atomic<bool> g_resized{false};
-kafka::Consumer* g_consumer = nullptr;
-
-void on_stop(int) {
-    g_stop = true;
-    if (g_consumer) g_consumer->wakeup();
-}
 void on_resize(int) { g_resized = true; }
 
 void write_all(int fd, const std::string& s) {
@@ -244,10 +237,8 @@ int cmd_chart(int argc, char** argv) {
         consumer->assign(parts);
     }
 
-    g_consumer = consumer.get();
-    std::signal(SIGINT, on_stop);
-    std::signal(SIGTERM, on_stop);
-    std::signal(SIGHUP, on_stop);
+    watch_consumer(consumer.get());
+    stop_on_signals({SIGHUP});
     std::signal(SIGPIPE, SIG_IGN);
     const bool tty = ::isatty(STDOUT_FILENO) == 1;
     if (tty) std::signal(SIGWINCH, on_resize);
@@ -263,7 +254,7 @@ int cmd_chart(int argc, char** argv) {
         if (tty) screen = std::make_unique<Screen>();
         Clock::time_point drawn{};
         bool dirty = true;
-        while (!g_stop) {
+        while (!stop_requested()) {
             const auto now = Clock::now();
             if (now >= deadline) break;
             if (tty && (g_resized.exchange(false) || (dirty && now - drawn >= kMinFrameInterval) ||
@@ -290,13 +281,13 @@ int cmd_chart(int argc, char** argv) {
                 if (ev.fatal) {
                     fatal = ev.message;
                     rc = 1;
-                    g_stop = true;
+                    request_stop();
                 }
             }
         }
     }  // the screen is restored here
     if (tty && !fatal.empty()) std::fprintf(stderr, "%% fatal: %s\n", fatal.c_str());
-    g_consumer = nullptr;
+    watch_consumer(nullptr);
     consumer->close();
     if (!tty) {
         int width = 0, height = 0;

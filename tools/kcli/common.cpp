@@ -1,7 +1,11 @@
 #include "common.hpp"
 
+#include <atomic>
+#include <csignal>
 #include <fstream>
 #include <sstream>
+
+#include "client/consumer.hpp"
 
 namespace kcli {
 
@@ -36,5 +40,24 @@ bool client_properties(const Args& args, kafka::Properties& out, const char* com
     }
     return true;
 }
+
+namespace {
+std::atomic<bool> g_stop{false};
+std::atomic<kafka::Consumer*> g_consumer{nullptr};
+
+extern "C" void on_stop_signal(int) {
+    g_stop = true;
+    if (kafka::Consumer* c = g_consumer.load()) c->wakeup();
+}
+}  // namespace
+
+void stop_on_signals(std::initializer_list<int> more) {
+    std::signal(SIGINT, on_stop_signal);
+    std::signal(SIGTERM, on_stop_signal);
+    for (int sig : more) std::signal(sig, on_stop_signal);
+}
+bool stop_requested() { return g_stop; }
+void request_stop() { g_stop = true; }
+void watch_consumer(kafka::Consumer* consumer) { g_consumer = consumer; }
 
 }  // namespace kcli

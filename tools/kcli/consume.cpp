@@ -43,14 +43,6 @@ const char* kHelp =
     "  -X key=value          any consumer setting (auto.offset.reset, fetch.max.bytes, ...)\n"
     "  -F FILE               settings from a key=value file\n";
 
-std::atomic<bool> g_stop{false};
-kafka::Consumer* g_consumer = nullptr;
-
-void on_signal(int) {
-    g_stop = true;
-    if (g_consumer) g_consumer->wakeup();
-}
-
 // A -f format, parsed once.
 struct Token {
     char kind;  // 0: literal, else the letter after %
@@ -230,9 +222,8 @@ int cmd_consume(int argc, char** argv) {
         std::fprintf(stderr, "kcli consume: %s\n", e.what());
         return 2;
     }
-    g_consumer = consumer.get();
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
+    watch_consumer(consumer.get());
+    stop_on_signals();
     std::signal(SIGPIPE, SIG_IGN);
 
     std::set<kafka::TopicPartition> at_end;
@@ -315,7 +306,7 @@ int cmd_consume(int argc, char** argv) {
     std::string out;
     out.reserve(1 << 20);
     int64_t count = 0;
-    while (!g_stop) {
+    while (!stop_requested()) {
         auto recs = consumer->poll(std::chrono::milliseconds(200));
         for (const auto& r : recs) {
             if (json) json_record(out, r);
@@ -336,7 +327,7 @@ int cmd_consume(int argc, char** argv) {
                 std::fprintf(stderr, "%% %s: %s\n", ev.fatal ? "fatal" : "error", ev.message.c_str());
                 if (ev.fatal) {
                     rc = 1;
-                    g_stop = true;
+                    request_stop();
                 }
             }
         }
@@ -357,7 +348,7 @@ int cmd_consume(int argc, char** argv) {
     if (group && consumer->config().enable_auto_commit == false && !quiet)
         std::fprintf(stderr, "%% enable.auto.commit=false: offsets not committed\n");
     consumer->close();  // commits (auto commit) and leaves the group
-    g_consumer = nullptr;
+    watch_consumer(nullptr);
     if (!quiet) std::fprintf(stderr, "%% %lld record(s)\n", static_cast<long long>(count));
     return rc;
 }

@@ -40,8 +40,6 @@ const char* kHelp =
     "  -b, -X key=value, -F FILE: as for every networked command (see 'kcli metadata --help')\n"
     "Exit status: 0 on success, 1 when the cluster could not answer, 2 for bad usage.\n";
 
-std::atomic<bool> g_stop{false};
-extern "C" void on_signal(int) { g_stop = true; }
 
 int usage_error(const std::string& what) {
     std::fprintf(stderr, "kcli groups: %s\n%s", what.c_str(), kHelp);
@@ -110,8 +108,7 @@ int lag(kafka::Admin& admin, const std::string& group, const Args& args, bool js
         if (!parse_long(*c, 1, count)) return usage_error("--count wants a positive number");
     const bool tty = !json && isatty(STDOUT_FILENO);
     if (every > 0) {
-        std::signal(SIGINT, on_signal);
-        std::signal(SIGTERM, on_signal);
+        stop_on_signals();
     }
     int status = 0;
     for (long round = 1;; ++round) {
@@ -143,9 +140,9 @@ int lag(kafka::Admin& admin, const std::string& group, const Args& args, bool js
         if (every == 0 || (count > 0 && round >= count)) break;
         // Sleep in slices so that Ctrl-C ends it at once.
         auto until = std::chrono::steady_clock::now() + std::chrono::seconds(every);
-        while (!g_stop && std::chrono::steady_clock::now() < until)
+        while (!stop_requested() && std::chrono::steady_clock::now() < until)
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        if (g_stop) break;
+        if (stop_requested()) break;
         if (!json && !tty) std::printf("\n");
     }
     return status;

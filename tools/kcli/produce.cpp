@@ -37,8 +37,6 @@ const char* kHelp =
     "  -F FILE           settings from a key=value file\n"
     "  -q                no summary on standard error\n";
 
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
 
 struct Failures {
     std::mutex mu;
@@ -121,8 +119,7 @@ int cmd_produce(int argc, char** argv) {
     producer.on_delivery_error([&](std::error_code ec, const kafka::DeliveryFailure& f) {
         failures.add(ec, f.topic, f.partition, f.record_count);
     });
-    std::signal(SIGINT, on_signal);
-    std::signal(SIGTERM, on_signal);
+    stop_on_signals();
 
     auto send_lines = [&](std::istream& in) {
         std::string line;
@@ -131,7 +128,7 @@ int cmd_produce(int argc, char** argv) {
         r.partition = partition;
         r.headers = headers.data();
         r.header_count = headers.size();
-        while (!g_stop && std::getline(in, line)) {
+        while (!stop_requested() && std::getline(in, line)) {
             if (!line.empty() && line.back() == '\r') line.pop_back();
             size_t at = delim.empty() ? std::string::npos : line.find(delim);
             if (at == std::string::npos) {
