@@ -21,11 +21,6 @@
 
 #include <doctest/doctest.h>
 
-#include <asio/io_context.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/read.hpp>
-#include <asio/write.hpp>
-
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +35,7 @@
 #include "protocol/messages/all.hpp"
 #include "protocol/messages/consumer_protocol.hpp"
 #include "protocol/records.hpp"
+#include "tests/support/frame_server.hpp"
 #include "tests/support/replay_test.hpp"
 
 using namespace kafka;
@@ -204,35 +200,12 @@ Recording index(const KcapFile& file) {
     return rec;
 }
 
-// Answers our consumer from a Recording, one thread per connection, on 127.0.0.1.
+// Answers our consumer from a Recording (a FrameServer on 127.0.0.1).
 class RecordedGroupBroker {
 public:
-    explicit RecordedGroupBroker(Recording rec) : rec_(std::move(rec)), acceptor_(io_) {
-        asio::ip::tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
-        acceptor_.open(ep.protocol());
-        acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
-        acceptor_.bind(ep);
-        acceptor_.listen();
-        port_ = acceptor_.local_endpoint().port();
-        accept_thread_ = std::thread([this] { accept_loop(); });
-    }
-    ~RecordedGroupBroker() {
-        stop_ = true;
-        std::error_code ec;
-        {
-            asio::ip::tcp::socket wake(io_);  // wakes the blocked accept()
-            wake.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);
-        }
-        if (accept_thread_.joinable()) accept_thread_.join();
-        acceptor_.close(ec);
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            for (auto& s : sockets_) s->shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-        }
-        for (auto& t : threads_) t.join();
-    }
+    explicit RecordedGroupBroker(Recording rec) : rec_(std::move(rec)) {}
 
-    std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
+    std::string bootstrap() const { return server_.address(); }
 
     struct Seen {
         std::vector<std::string> failures;
@@ -249,51 +222,9 @@ public:
     }
 
 private:
-    void accept_loop() {
-        while (!stop_) {
-            auto sock = std::make_shared<asio::ip::tcp::socket>(io_);
-            std::error_code ec;
-            acceptor_.accept(*sock, ec);
-            if (ec || stop_) return;
-            std::lock_guard<std::mutex> lock(mu_);
-            sockets_.push_back(sock);
-            threads_.emplace_back([this, sock] { serve(*sock); });
-        }
-    }
-
-    void serve(asio::ip::tcp::socket& sock) {
-        std::error_code ec;
-        while (!stop_) {
-            uint8_t size_buf[4];
-            asio::read(sock, asio::buffer(size_buf), ec);
-            if (ec) return;
-            const uint32_t size = (uint32_t(size_buf[0]) << 24) | (uint32_t(size_buf[1]) << 16) |
-                                  (uint32_t(size_buf[2]) << 8) | size_buf[3];
-            Bytes frame(size);
-            asio::read(sock, asio::buffer(frame), ec);
-            if (ec) return;
-            Bytes out = handle(frame);
-            if (out.empty()) return;  // a failure was noted: hang up so that the client fails fast
-            asio::write(sock, asio::buffer(out), ec);
-            if (ec) return;
-        }
-    }
-
     void fail(std::string what) {
         std::lock_guard<std::mutex> lock(mu_);
         seen_.failures.push_back(std::move(what));
-    }
-
-    template <class Resp>
-    static Bytes respond(int32_t correlation_id, int16_t version, const Resp& resp) {
-        Writer w;
-        size_t at = w.reserve_i32();
-        ResponseHeader h;
-        h.correlation_id = correlation_id;
-        h.encode(w, response_header_version(Resp::key.value, version, Resp::first_flexible));
-        resp.encode(w, version);
-        w.patch_i32(at, static_cast<int32_t>(w.size() - 4));
-        return w.take();
     }
 
     // Decodes the request body at its version, or notes a failure.
@@ -325,16 +256,16 @@ private:
         switch (key) {
             case ApiVersionsRequest::key.value: {
                 if (!body<ApiVersionsRequest>(frame, v)) return {};
-                return respond(corr, v, *rec_.api_versions);
+                return encode_response_frame(corr, v, *rec_.api_versions);
             }
             case MetadataRequest::key.value: {
                 if (!body<MetadataRequest>(frame, v)) return {};
                 MetadataResponse md = *rec_.metadata;
                 for (auto& b : md.brokers) {
                     b.host = "127.0.0.1";
-                    b.port = port_;
+                    b.port = server_.port();
                 }
-                return respond(corr, v, md);
+                return encode_response_frame(corr, v, md);
             }
             case FindCoordinatorRequest::key.value: {
                 auto q = body<FindCoordinatorRequest>(frame, v);
@@ -342,16 +273,16 @@ private:
                 FindCoordinatorResponse r;
                 r.node_id = rec_.coordinator;
                 r.host = "127.0.0.1";
-                r.port = port_;
+                r.port = server_.port();
                 for (const auto& k : q->coordinator_keys) {
                     FindCoordinatorResponse::Coordinator c;
                     c.key = k;
                     c.node_id = rec_.coordinator;
                     c.host = "127.0.0.1";
-                    c.port = port_;
+                    c.port = server_.port();
                     r.coordinators.push_back(c);
                 }
-                return respond(corr, v, r);
+                return encode_response_frame(corr, v, r);
             }
             case JoinGroupRequest::key.value: {
                 auto q = body<JoinGroupRequest>(frame, v);
@@ -373,7 +304,7 @@ private:
                 if (r.error_code == 0 && !q->member_id.empty() && q->member_id != r.member_id)
                     fail("JoinGroup: member id \"" + q->member_id + "\", recorded \"" + r.member_id + "\"");
                 if (v >= 7) r.protocol_type = "consumer";
-                return respond(corr, v, r);
+                return encode_response_frame(corr, v, r);
             }
             case SyncGroupRequest::key.value: {
                 auto q = body<SyncGroupRequest>(frame, v);
@@ -387,11 +318,11 @@ private:
                     r.protocol_type = "consumer";
                     r.protocol_name = rec_.joins.back().protocol_name;
                 }
-                return respond(corr, v, r);
+                return encode_response_frame(corr, v, r);
             }
             case HeartbeatRequest::key.value:
                 if (!body<HeartbeatRequest>(frame, v)) return {};
-                return respond(corr, v, HeartbeatResponse{});
+                return encode_response_frame(corr, v, HeartbeatResponse{});
             case OffsetFetchRequest::key.value: {
                 auto q = body<OffsetFetchRequest>(frame, v);
                 if (!q) return {};
@@ -424,7 +355,7 @@ private:
                 } else if (q->topics) {
                     r.topics = answer(q->group_id, *q->topics);
                 }
-                return respond(corr, v, r);
+                return encode_response_frame(corr, v, r);
             }
             case OffsetCommitRequest::key.value: {
                 auto q = body<OffsetCommitRequest>(frame, v);
@@ -444,7 +375,7 @@ private:
                     }
                     r.topics.push_back(rt);
                 }
-                return respond(corr, v, r);
+                return encode_response_frame(corr, v, r);
             }
             case LeaveGroupRequest::key.value: {
                 auto q = body<LeaveGroupRequest>(frame, v);
@@ -460,7 +391,7 @@ private:
                     std::lock_guard<std::mutex> lock(mu_);
                     seen_.leave = *q;
                 }
-                return respond(corr, v, r);
+                return encode_response_frame(corr, v, r);
             }
             case ListOffsetsRequest::key.value: {
                 auto q = body<ListOffsetsRequest>(frame, v);
@@ -483,7 +414,7 @@ private:
                     }
                     r.topics.push_back(rt);
                 }
-                return respond(corr, v, r);
+                return encode_response_frame(corr, v, r);
             }
             case FetchRequest::key.value: {
                 auto q = body<FetchRequest>(frame, v);
@@ -519,7 +450,7 @@ private:
                 // A broker holds a Fetch with nothing new for up to max_wait_ms.
                 if (!any_records)
                     std::this_thread::sleep_for(std::chrono::milliseconds(std::min(q->max_wait_ms, 100)));
-                return respond(corr, v, r);
+                return encode_response_frame(corr, v, r);
             }
             default:
                 fail("API key " + std::to_string(key) + " v" + std::to_string(v) + ": not in a group consume");
@@ -528,15 +459,13 @@ private:
     }
 
     Recording rec_;
-    asio::io_context io_;
-    asio::ip::tcp::acceptor acceptor_;
-    uint16_t port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::thread accept_thread_;
     mutable std::mutex mu_;
-    std::vector<std::shared_ptr<asio::ip::tcp::socket>> sockets_;
-    std::vector<std::thread> threads_;
     Seen seen_;
+    FrameServer server_{[this](const Bytes& frame) {  // last: stops first
+        Bytes out = handle(frame);
+        // Nothing to send: a failure was noted; hang up so that the client fails fast.
+        return FrameServer::Reply{out, out.empty()};
+    }};
 };
 
 void replay_group_consume(const std::string& capture) {

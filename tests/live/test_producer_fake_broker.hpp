@@ -11,11 +11,6 @@
 // lost: the producer must resend, the broker must de-duplicate).
 #pragma once
 
-#include <asio/io_context.hpp>
-#include <asio/ip/tcp.hpp>
-#include <asio/read.hpp>
-#include <asio/write.hpp>
-
 #include <atomic>
 #include <deque>
 #include <map>
@@ -32,6 +27,7 @@
 #include "protocol/messages/metadata.hpp"
 #include "protocol/messages/produce.hpp"
 #include "protocol/records.hpp"
+#include "tests/support/frame_server.hpp"
 
 namespace kafka::test {
 
@@ -47,34 +43,9 @@ public:
     };
 
     FakeBroker(std::map<std::string, int32_t> topics, int16_t init_producer_id_max = 4)
-        : topics_(std::move(topics)), init_max_(init_producer_id_max), acceptor_(io_) {
-        asio::ip::tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), 0);
-        acceptor_.open(ep.protocol());
-        acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
-        acceptor_.bind(ep);
-        acceptor_.listen();
-        port_ = acceptor_.local_endpoint().port();
-        accept_thread_ = std::thread([this] { accept_loop(); });
-    }
-    ~FakeBroker() {
-        stop_ = true;
-        std::error_code ec;
-        {
-            // Wake the accept() blocked in accept_loop with one last connection.
-            asio::ip::tcp::socket wake(io_);
-            wake.connect({asio::ip::make_address("127.0.0.1"), port_}, ec);
-        }
-        if (accept_thread_.joinable()) accept_thread_.join();
-        acceptor_.close(ec);
-        {
-            // shutdown() wakes the threads blocked reading these sockets.
-            std::lock_guard<std::mutex> lock(mu_);
-            for (auto& s : sockets_) s->shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-        }
-        for (auto& t : threads_) t.join();
-    }
+        : topics_(std::move(topics)), init_max_(init_producer_id_max) {}
 
-    std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
+    std::string bootstrap() const { return server_.address(); }
 
     void push_fault(Fault f, errc e = errc::none) {
         std::lock_guard<std::mutex> lock(mu_);
@@ -95,56 +66,10 @@ private:
         std::deque<std::pair<int32_t, int64_t>> recent;  // base sequence -> offset, the last 5
     };
 
-    void accept_loop() {
-        while (!stop_) {
-            auto sock = std::make_shared<asio::ip::tcp::socket>(io_);
-            std::error_code ec;
-            acceptor_.accept(*sock, ec);
-            if (ec || stop_) return;
-            std::lock_guard<std::mutex> lock(mu_);
-            sockets_.push_back(sock);
-            threads_.emplace_back([this, sock] { serve(*sock); });
-        }
-    }
-
-    void serve(asio::ip::tcp::socket& sock) {
-        std::error_code ec;
-        while (!stop_) {
-            uint8_t size_buf[4];
-            asio::read(sock, asio::buffer(size_buf), ec);
-            if (ec) return;
-            const uint32_t size = (uint32_t(size_buf[0]) << 24) | (uint32_t(size_buf[1]) << 16) |
-                                  (uint32_t(size_buf[2]) << 8) | size_buf[3];
-            Bytes frame(size);
-            asio::read(sock, asio::buffer(frame), ec);
-            if (ec) return;
-            bool drop = false;
-            Bytes out = handle(frame, drop);
-            if (drop) {
-                sock.close(ec);
-                return;
-            }
-            if (!out.empty()) asio::write(sock, asio::buffer(out), ec);
-            if (ec) return;
-        }
-    }
-
     template <class Req>
     static Req decode_body(Reader& r, int16_t version) {
         auto req = Req::decode(r, version);
         return req ? std::move(*req) : Req{};
-    }
-
-    template <class Resp>
-    static Bytes respond(int32_t correlation_id, int16_t api_key, int16_t version, const Resp& resp) {
-        Writer w;
-        size_t at = w.reserve_i32();
-        ResponseHeader h;
-        h.correlation_id = correlation_id;
-        h.encode(w, response_header_version(api_key, version, Resp::first_flexible));
-        resp.encode(w, version);
-        w.patch_i32(at, static_cast<int32_t>(w.size() - 4));
-        return w.take();
     }
 
     Bytes handle(const Bytes& frame, bool& drop) {
@@ -164,12 +89,12 @@ private:
         case 18: {
             ApiVersionsResponse resp;
             resp.api_keys = {{0, 3, 9, {}}, {3, 1, 12, {}}, {18, 0, 4, {}}, {22, 0, init_max_, {}}};
-            return respond(corr, key, version, resp);
+            return encode_response_frame(corr, version, resp);
         }
         case 3: {
             auto req = decode_body<MetadataRequest>(r, version);
             MetadataResponse resp;
-            resp.brokers.push_back({1, "127.0.0.1", static_cast<int32_t>(port_), std::nullopt, {}});
+            resp.brokers.push_back({1, "127.0.0.1", static_cast<int32_t>(server_.port()), std::nullopt, {}});
             resp.controller_id = 1;
             resp.cluster_id = "fake";
             std::vector<std::string> names;
@@ -197,7 +122,7 @@ private:
                 }
                 resp.topics.push_back(t);
             }
-            return respond(corr, key, version, resp);
+            return encode_response_frame(corr, version, resp);
         }
         case 22: {
             auto req = decode_body<InitProducerIdRequest>(r, version);
@@ -215,7 +140,7 @@ private:
             } else {
                 resp.error_code = static_cast<int16_t>(errc::invalid_producer_epoch);
             }
-            return respond(corr, key, version, resp);
+            return encode_response_frame(corr, version, resp);
         }
         case 0: {
             auto req = decode_body<ProduceRequest>(r, version);
@@ -244,7 +169,7 @@ private:
                 drop = true;
                 return {};
             }
-            return req.acks == 0 ? Bytes{} : respond(corr, key, version, resp);
+            return req.acks == 0 ? Bytes{} : encode_response_frame(corr, version, resp);
         }
         default: return {};
         }
@@ -309,14 +234,6 @@ private:
 
     std::map<std::string, int32_t> topics_;
     int16_t init_max_;
-    asio::io_context io_;
-    asio::ip::tcp::acceptor acceptor_;
-    uint16_t port_ = 0;
-    std::atomic<bool> stop_{false};
-    std::thread accept_thread_;
-    std::vector<std::thread> threads_;
-    std::vector<std::shared_ptr<asio::ip::tcp::socket>> sockets_;
-
     std::mutex mu_;
     std::deque<std::pair<Fault, errc>> faults_;
     int64_t next_pid_ = 1000;
@@ -324,6 +241,11 @@ private:
     std::map<std::tuple<std::string, int32_t, int64_t>, PartitionState> state_;
     std::map<std::pair<std::string, int32_t>, std::vector<Stored>> logs_;
     std::atomic<int> bumps_{0}, out_of_order_{0}, duplicates_{0};
+    FrameServer server_{[this](const Bytes& frame) {  // last: stops first
+        bool drop = false;
+        Bytes out = handle(frame, drop);
+        return FrameServer::Reply{std::move(out), drop};
+    }};
 };
 
 }  // namespace kafka::test
