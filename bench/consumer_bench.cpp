@@ -19,11 +19,7 @@
 // The mock keeps ~5 MB per partition: PARTITIONS defaults to enough for
 // COUNT x SIZE to fit.
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 #include <poll.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -34,32 +30,13 @@
 #include <string>
 #include <vector>
 
+#include "driver.hpp"
+
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace kafka::bench;
 
-struct Mock {
-    rd_kafka_t* rk = nullptr;
-    rd_kafka_mock_cluster_t* mc = nullptr;
-    std::string bootstraps;
-    Mock(int brokers, const std::string& topic, int partitions) {
-        char err[512];
-        rd_kafka_conf_t* conf = rd_kafka_conf_new();
-        rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-        rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-        if (!rk) {
-            std::fprintf(stderr, "consumer_bench: %s\n", err);
-            std::exit(1);
-        }
-        mc = rd_kafka_mock_cluster_new(rk, brokers);
-        rd_kafka_mock_topic_create(mc, topic.c_str(), partitions, 1);
-        bootstraps = rd_kafka_mock_cluster_bootstraps(mc);
-    }
-    ~Mock() {
-        rd_kafka_mock_cluster_destroy(mc);
-        rd_kafka_destroy(rk);
-    }
-};
+using Clock = std::chrono::steady_clock;
 
 // Fills the topic with a librdkafka producer (the fastest way to a full log),
 // partition by partition in turn; returns how many records the partitions
@@ -134,46 +111,25 @@ double peak_rss_mb(pid_t pid) {
     return mb;
 }
 
-std::string self_dir() {
-    char buf[4096];
-    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return ".";
-    std::string p(buf, static_cast<size_t>(n));
-    return p.substr(0, p.rfind('/'));
-}
-
 // Runs a consumer. With `count_lines`, the window is measured here: from the
 // first byte of its output to the count_lines-th newline.
 Result run_child(const std::string& program, const std::vector<std::string>& args, long count_lines = 0) {
     Result r;
-    int out[2];
-    if (::pipe(out) != 0) return r;
     auto started = Clock::now();
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(out[1], 1);
-        ::close(out[0]);
-        ::close(out[1]);
-        std::vector<char*> argv;
-        argv.push_back(const_cast<char*>(program.c_str()));
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        ::execvp(program.c_str(), argv.data());
-        std::perror(program.c_str());
-        ::_exit(127);
-    }
-    ::close(out[1]);
+    Child child = spawn(program, args);
+    if (child.out < 0) return r;
+    const pid_t pid = child.pid;
     std::string text;
     std::vector<char> buf(1 << 16);
     ssize_t n;
     long lines = 0;
     Clock::time_point first{}, last{};
     while (true) {
-        struct pollfd pfd {out[0], POLLIN, 0};
+        struct pollfd pfd {child.out, POLLIN, 0};
         int ready = ::poll(&pfd, 1, 20);
         r.rss_mb = std::max(r.rss_mb, peak_rss_mb(pid));
         if (ready == 0) continue;
-        n = ::read(out[0], buf.data(), buf.size());
+        n = ::read(child.out, buf.data(), buf.size());
         if (n <= 0) break;
         if (count_lines > 0) {
             if (first == Clock::time_point{}) first = Clock::now();
@@ -183,35 +139,27 @@ Result run_child(const std::string& program, const std::vector<std::string>& arg
             text.append(buf.data(), static_cast<size_t>(n));
         }
     }
-    ::close(out[0]);
-    int status = 0;
-    struct rusage ru {};
-    ::wait4(pid, &status, 0, &ru);
+    ::close(child.out);
+    Ended ended = reap(pid);
+    const int status = ended.status;
     r.wall = std::chrono::duration<double>(Clock::now() - started).count();
-    r.cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    r.cpu = ended.cpu;
     if (count_lines > 0) {
         r.count = lines;
         r.seconds = std::chrono::duration<double>(last - first).count();
-        r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && lines >= count_lines;
+        r.ok = ended.ok() && lines >= count_lines;
     } else {
         long errors = -1;
         auto at = text.find("RESULT ");
         if (at != std::string::npos &&
             std::sscanf(text.c_str() + at, "RESULT count=%ld seconds=%lf %*s errors=%ld checksum=%llu", &r.count,
                         &r.seconds, &errors, &r.checksum) == 4)
-            r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && errors == 0;
+            r.ok = ended.ok() && errors == 0;
     }
     if (!r.ok)
         std::fprintf(stderr, "consumer_bench: %s failed (status %d, %ld lines): %s\n", program.c_str(), status, lines,
                      text.c_str());
     return r;
-}
-
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
 }
 
 bool have_kcat() { return std::system("kcat -V > /dev/null 2>&1") == 0; }
@@ -247,9 +195,9 @@ int main(int argc, char** argv) {
     const std::string ours = dir + "/consumer_ours", theirs = dir + "/rdkafka_consumer";
     const bool kcat = have_kcat();
 
-    Mock mock(3, "bench", partitions);
+    MockCluster mock("consumer_bench", 3, "bench", partitions);
     auto t0 = Clock::now();
-    long held = fill(mock.bootstraps, "bench", partitions, count, size, codec);
+    long held = fill(mock.bootstraps(), "bench", partitions, count, size, codec);
     if (held <= 0) {
         std::fprintf(stderr, "consumer_bench: filling the topic failed\n");
         return 1;
@@ -275,11 +223,11 @@ int main(int argc, char** argv) {
             const std::string group = "bench-" + w + "-" + std::to_string(run);
             Result r;
             if (w == "kcat") {
-                r = run_child("kcat", {"-b", mock.bootstraps, "-G", group, "-X", "auto.offset.reset=earliest", "-q",
+                r = run_child("kcat", {"-b", mock.bootstraps(), "-G", group, "-X", "auto.offset.reset=earliest", "-q",
                                        "-c", n, "-f", "%o\n", "bench"},
                               count);
             } else {
-                std::vector<std::string> args = {"-b", mock.bootstraps, "-t", "bench", "-g", group, "-n", n};
+                std::vector<std::string> args = {"-b", mock.bootstraps(), "-t", "bench", "-g", group, "-n", n};
                 args.insert(args.end(), extra.begin(), extra.end());
                 r = run_child(w == "ours" ? ours : theirs, args);
             }

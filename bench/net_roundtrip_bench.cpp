@@ -9,46 +9,17 @@
 // For each depth (default 1,5,32; 1 is unpipelined), each client runs RUNS
 // times (default 3), alternating which goes first, each on a fresh mock; the
 // median is reported with the ratio ours/librdkafka.
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
+#include "driver.hpp"
+
 namespace {
 
-struct Mock {
-    rd_kafka_t* rk = nullptr;
-    rd_kafka_mock_cluster_t* mc = nullptr;
-    std::string bootstraps;
-    Mock() {
-        char err[512];
-        rd_kafka_conf_t* conf = rd_kafka_conf_new();
-        rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-        rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-        if (!rk) {
-            std::fprintf(stderr, "net_roundtrip_bench: %s\n", err);
-            std::exit(1);
-        }
-        mc = rd_kafka_mock_cluster_new(rk, 1);
-        if (!mc) {
-            std::fprintf(stderr, "net_roundtrip_bench: cannot start the mock cluster\n");
-            std::exit(1);
-        }
-        bootstraps = rd_kafka_mock_cluster_bootstraps(mc);
-    }
-    ~Mock() {
-        rd_kafka_mock_cluster_destroy(mc);
-        rd_kafka_destroy(rk);
-    }
-    Mock(const Mock&) = delete;
-    Mock& operator=(const Mock&) = delete;
-};
+using namespace kafka::bench;
 
 struct Result {
     bool ok = false;
@@ -57,52 +28,17 @@ struct Result {
     double cpu = 0;  // user + sys over the timed requests
 };
 
-std::string self_dir() {
-    char buf[4096];
-    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return ".";
-    std::string p(buf, static_cast<size_t>(n));
-    return p.substr(0, p.rfind('/'));
-}
-
 Result run_child(const std::string& program, const std::vector<std::string>& args) {
     Result r;
-    int out[2];
-    if (::pipe(out) != 0) return r;
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(out[1], 1);
-        ::close(out[0]);
-        ::close(out[1]);
-        std::vector<char*> argv;
-        argv.push_back(const_cast<char*>(program.c_str()));
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        ::execv(program.c_str(), argv.data());
-        std::perror(program.c_str());
-        ::_exit(127);
-    }
-    ::close(out[1]);
     std::string text;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-    ::close(out[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+    Ended ended = run_to_end(program, args, text);
     auto at = text.find("RESULT ");
     if (at != std::string::npos &&
         std::sscanf(text.c_str() + at, "RESULT count=%ld seconds=%lf cpu=%lf", &r.count, &r.seconds, &r.cpu) == 3)
-        r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && r.seconds > 0;
+        r.ok = ended.ok() && r.seconds > 0;
     if (!r.ok)
-        std::fprintf(stderr, "net_roundtrip_bench: %s failed (status %d): %s\n", program.c_str(), status, text.c_str());
+        std::fprintf(stderr, "net_roundtrip_bench: %s failed (status %d): %s\n", program.c_str(), ended.status, text.c_str());
     return r;
-}
-
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
 }
 
 [[noreturn]] void usage() {
@@ -151,8 +87,8 @@ int main(int argc, char** argv) {
         for (int run = 0; run < runs; ++run) {
             for (int k = 0; k < 2; ++k) {
                 const bool is_ours = (k == 0) == (run % 2 == 0);
-                Mock mock;
-                Result r = run_child(is_ours ? ours : theirs, {"-b", mock.bootstraps, "-n", std::to_string(requests),
+                MockCluster mock("net_roundtrip_bench", 1);
+                Result r = run_child(is_ours ? ours : theirs, {"-b", mock.bootstraps(), "-n", std::to_string(requests),
                                                                "-d", std::to_string(depth)});
                 if (!r.ok) return 1;
                 rate[is_ours ? 0 : 1].push_back(static_cast<double>(r.count) / r.seconds);

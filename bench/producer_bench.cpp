@@ -14,12 +14,6 @@
 //
 // The mock keeps ~5 MB per partition: PARTITIONS defaults to enough for
 // COUNT x SIZE to fit.
-#include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -28,30 +22,11 @@
 #include <string>
 #include <vector>
 
+#include "driver.hpp"
+
 namespace {
 
-struct Mock {
-    rd_kafka_t* rk = nullptr;
-    rd_kafka_mock_cluster_t* mc = nullptr;
-    std::string bootstraps;
-    Mock(int brokers, const std::string& topic, int partitions) {
-        char err[512];
-        rd_kafka_conf_t* conf = rd_kafka_conf_new();
-        rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
-        rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-        if (!rk) {
-            std::fprintf(stderr, "producer_bench: %s\n", err);
-            std::exit(1);
-        }
-        mc = rd_kafka_mock_cluster_new(rk, brokers);
-        rd_kafka_mock_topic_create(mc, topic.c_str(), partitions, 1);
-        bootstraps = rd_kafka_mock_cluster_bootstraps(mc);
-    }
-    ~Mock() {
-        rd_kafka_mock_cluster_destroy(mc);
-        rd_kafka_destroy(rk);
-    }
-};
+using namespace kafka::bench;
 
 struct Result {
     bool ok = false;
@@ -62,57 +37,20 @@ struct Result {
     double p50_us = 0, p99_us = 0;
 };
 
-std::string self_dir() {
-    char buf[4096];
-    ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return ".";
-    std::string p(buf, static_cast<size_t>(n));
-    return p.substr(0, p.rfind('/'));
-}
-
 Result run_child(const std::string& program, const std::vector<std::string>& args) {
     Result r;
-    int out[2];
-    if (::pipe(out) != 0) return r;
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(out[1], 1);
-        ::close(out[0]);
-        ::close(out[1]);
-        std::vector<char*> argv;
-        argv.push_back(const_cast<char*>(program.c_str()));
-        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
-        ::execv(program.c_str(), argv.data());
-        std::perror(program.c_str());
-        ::_exit(127);
-    }
-    ::close(out[1]);
     std::string text;
-    char buf[4096];
-    ssize_t n;
-    while ((n = ::read(out[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-    ::close(out[0]);
-    int status = 0;
-    struct rusage ru {};
-    ::wait4(pid, &status, 0, &ru);
-    r.cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-            static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-    r.rss_mb = static_cast<double>(ru.ru_maxrss) / 1024.0;
+    Ended ended = run_to_end(program, args, text);
+    r.cpu = ended.cpu;
+    r.rss_mb = ended.maxrss_mb;
     long errors = -1;
     auto at = text.find("RESULT ");
     if (at != std::string::npos &&
         std::sscanf(text.c_str() + at, "RESULT count=%ld seconds=%lf errors=%ld p50_us=%lf p99_us=%lf", &r.count,
                     &r.seconds, &errors, &r.p50_us, &r.p99_us) == 5)
-        r.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && errors == 0;
-    if (!r.ok) std::fprintf(stderr, "producer_bench: %s failed (status %d): %s\n", program.c_str(), status, text.c_str());
+        r.ok = ended.ok() && errors == 0;
+    if (!r.ok) std::fprintf(stderr, "producer_bench: %s failed (status %d): %s\n", program.c_str(), ended.status, text.c_str());
     return r;
-}
-
-double median(std::vector<double> v) {
-    if (v.empty()) return 0;
-    std::sort(v.begin(), v.end());
-    return v[v.size() / 2];
 }
 
 struct Scenario {
@@ -172,8 +110,8 @@ int main(int argc, char** argv) {
             for (int k = 0; k < 2; ++k) {
                 const bool ours_first = run % 2 == 0;
                 const bool is_ours = (k == 0) == ours_first;
-                Mock mock(3, "bench", partitions);
-                std::vector<std::string> args = {"-b", mock.bootstraps, "-t", "bench"};
+                MockCluster mock("producer_bench", 3, "bench", partitions);
+                std::vector<std::string> args = {"-b", mock.bootstraps(), "-t", "bench"};
                 args.insert(args.end(), sc.args.begin(), sc.args.end());
                 args.insert(args.end(), extra.begin(), extra.end());
                 Result r = run_child(is_ours ? ours : theirs, args);
