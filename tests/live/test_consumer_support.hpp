@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "client/consumer.hpp"
+#include "cluster_client.hpp"
 #include "mock_cluster.hpp"
 #include "net/cluster.hpp"
 #include "protocol/messages/produce.hpp"
@@ -37,22 +38,9 @@ struct TestRecord {
 };
 
 // A cluster client on a private io_context, for producing test data.
-class TestProducer {
+class TestProducer : public LiveClusterClient {
 public:
-    explicit TestProducer(const MockCluster& mock) {
-        net::NetConfig cfg;
-        cfg.bootstrap_servers = mock.bootstrap_list();
-        cluster_ = net::Cluster::create(io_.get_executor(), cfg);
-        std::optional<std::error_code> ec;
-        cluster_->async_bootstrap([&](std::error_code e) { ec = e; });
-        REQUIRE(run([&] { return ec.has_value(); }));
-        REQUIRE_MESSAGE(!*ec, ec->message());
-    }
-    ~TestProducer() {
-        cluster_->close();
-        io_.restart();
-        io_.run_for(20ms);
-    }
+    explicit TestProducer(const MockCluster& mock) : LiveClusterClient(mock) {}
 
     // Appends records to one partition (acks=all), `per_batch` to a batch;
     // returns the first offset written.
@@ -114,19 +102,6 @@ public:
             produce(topic, p, recs, codec);
         }
     }
-
-private:
-    template <class Pred>
-    bool run(Pred done, std::chrono::milliseconds limit = 10s) {
-        auto end = std::chrono::steady_clock::now() + limit;
-        while (!done() && std::chrono::steady_clock::now() < end) {
-            io_.restart();
-            io_.run_for(5ms);
-        }
-        return done();
-    }
-    asio::io_context io_;
-    std::shared_ptr<net::Cluster> cluster_;
 };
 
 // Consumer settings for the mock: short timeouts so that tests stay quick.

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "client/producer.hpp"
+#include "cluster_client.hpp"
 #include "mock_cluster.hpp"
 #include "net/cluster.hpp"
 #include "protocol/messages/fetch.hpp"
@@ -40,22 +41,9 @@ inline std::string text(const std::optional<Bytes>& b) {
 }
 
 // Reads partitions from offset 0 to their end with Fetch requests to the leaders.
-class FetchReader {
+class FetchReader : public LiveClusterClient {
 public:
-    explicit FetchReader(const MockCluster& mock) {
-        net::NetConfig cfg;
-        cfg.bootstrap_servers = mock.bootstrap_list();
-        cluster_ = net::Cluster::create(io_.get_executor(), cfg);
-        std::optional<std::error_code> ec;
-        cluster_->async_bootstrap([&](std::error_code e) { ec = e; });
-        REQUIRE(run([&] { return ec.has_value(); }));
-        REQUIRE_MESSAGE(!*ec, ec->message());
-    }
-    ~FetchReader() {
-        cluster_->close();
-        io_.restart();
-        io_.run_for(20ms);
-    }
+    explicit FetchReader(const MockCluster& mock) : LiveClusterClient(mock) {}
 
     // Every record of the partition, decoded, with its batch's producer fields.
     struct Read {
@@ -120,22 +108,6 @@ public:
         }
         return out;
     }
-
-    net::Cluster& cluster() { return *cluster_; }
-
-private:
-    template <class Pred>
-    bool run(Pred done, std::chrono::milliseconds limit = 10000ms) {
-        auto end = std::chrono::steady_clock::now() + limit;
-        while (!done() && std::chrono::steady_clock::now() < end) {
-            if (io_.stopped()) io_.restart();
-            io_.run_one_for(5ms);
-        }
-        return done();
-    }
-
-    asio::io_context io_;
-    std::shared_ptr<net::Cluster> cluster_;
 };
 
 // Runs a shell command (its own time limit inside, e.g. `timeout 20 ...`),
