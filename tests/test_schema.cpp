@@ -1,11 +1,23 @@
 // The pinned Apache Kafka message schemas (protocol/schema/*.json, see the
-// README there) against what our codecs declare: for every API with a pinned
-// schema, our highest version is the schema's highest, our lowest is no higher
-// than the schema's (we also speak older versions that the librdkafka 2.0.2
-// mock needs), the first flexible version is the schema's, and every tagged
-// field we declare, at any depth, has the schema's tag number and first tagged
-// version. The schemas are JSON with // comments; a small parser below reads
-// them, so no JSON library is needed.
+// README there) against what our codecs declare. Every pinned file is listed
+// in protocol/schema/RELEASES with the Kafka release its text comes from.
+//
+// For the files that are the Kafka 4.1 text (the release the codecs
+// implement): our highest version is the schema's highest, our lowest is no
+// higher than the schema's (we also speak older versions that the librdkafka
+// 2.0.2 mock needs), the first flexible version is the schema's, and every
+// tagged field we declare, at any depth, has the schema's tag number and first
+// tagged version.
+//
+// For a file from an older release: our highest version is at least the
+// schema's, the first flexible version is the schema's (an old schema with no
+// flexible versions only fits if ours start above its highest), and every
+// tagged field the old schema declares is one we declare with the same tag
+// number and first tagged version. Old low versions we do not speak (Kafka 4
+// removed most of them) are reported, not failed.
+//
+// The schemas are JSON with // comments; a small parser below reads them, so
+// no JSON library is needed.
 #include <doctest/doctest.h>
 
 #include <dirent.h>
@@ -296,6 +308,102 @@ const Schema* find_schema(int16_t key, const std::string& type) {
     return nullptr;
 }
 
+// protocol/schema/RELEASES: "<FileName>.json <release>" per line, # comments.
+// Returns false (with a reason) when the manifest is missing or malformed.
+bool read_releases(std::map<std::string, std::string>& out, std::string& error) {
+    std::ifstream f(std::string(KAFKA_SCHEMA_DIR) + "/RELEASES");
+    if (!f) {
+        error = "no " KAFKA_SCHEMA_DIR "/RELEASES";
+        return false;
+    }
+    std::string line;
+    int n = 0;
+    while (std::getline(f, line)) {
+        ++n;
+        if (size_t hash = line.find('#'); hash != std::string::npos) line.erase(hash);
+        std::istringstream in(line);
+        std::string file, release, extra;
+        if (!(in >> file)) continue;  // blank or comment only
+        if (!(in >> release) || (in >> extra)) {
+            error = "RELEASES line " + std::to_string(n) + ": expected '<file> <release>'";
+            return false;
+        }
+        if (!out.emplace(file, release).second) {
+            error = "RELEASES line " + std::to_string(n) + ": " + file + " listed twice";
+            return false;
+        }
+    }
+    return true;
+}
+
+const std::map<std::string, std::string>& releases() {
+    static const std::map<std::string, std::string> all = [] {
+        std::map<std::string, std::string> m;
+        std::string error;
+        if (!read_releases(m, error)) m.clear();  // reported by the manifest test
+        return m;
+    }();
+    return all;
+}
+
+// The release the codecs implement; files from it get the strict check.
+const char* const kTargetRelease = "4.1";
+
+// "2.8" -> {2, 8}; {-1, -1} unless it is <major>.<minor>.
+std::pair<int, int> parse_release(const std::string& r) {
+    size_t dot = r.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == r.size()) return {-1, -1};
+    for (size_t i = 0; i < r.size(); ++i)
+        if (i != dot && !std::isdigit(static_cast<unsigned char>(r[i]))) return {-1, -1};
+    return {std::atoi(r.substr(0, dot).c_str()), std::atoi(r.substr(dot + 1).c_str())};
+}
+
+// What is wrong with a codec's declared versions against one schema file;
+// empty when they agree. `target` selects the strict check (the file is the
+// text of the release we implement); otherwise the older-release check.
+// Things worth saying that are not failures go to `notes`.
+std::vector<std::string> version_problems(VersionRange ours, int16_t our_flexible, const Json& schema, bool target,
+                                          std::vector<std::string>* notes = nullptr) {
+    std::vector<std::string> problems;
+    const Versions valid = parse_versions(schema.string_at("validVersions"));
+    const Versions flexible = parse_versions(schema.string_at("flexibleVersions"));
+    if (valid.none) {
+        problems.push_back("the schema has no validVersions");
+        return problems;
+    }
+    const std::string flex_ours = our_flexible == kNeverFlexible ? std::string("none") : std::to_string(our_flexible);
+    if (target) {
+        if (ours.max != valid.max)
+            problems.push_back("highest version " + std::to_string(ours.max) + ", schema says " +
+                               std::to_string(valid.max));
+        // We may speak older versions than Kafka 4 does (the librdkafka 2.0.2
+        // mock needs them); never fewer of the newer ones.
+        if (ours.min > valid.min)
+            problems.push_back("lowest version " + std::to_string(ours.min) + ", schema already has " +
+                               std::to_string(valid.min));
+        if (our_flexible != (flexible.none ? kNeverFlexible : static_cast<int16_t>(flexible.min)))
+            problems.push_back("flexible from " + flex_ours + ", schema says " + schema.string_at("flexibleVersions"));
+        return problems;
+    }
+    // An older release: it may stop below our highest version, and it may still
+    // have low versions that Kafka 4 removed and we do not speak.
+    if (ours.max < valid.max)
+        problems.push_back("highest version " + std::to_string(ours.max) + ", older schema already has " +
+                           std::to_string(valid.max));
+    if (ours.min > valid.min && notes != nullptr)
+        notes->push_back("schema versions " + std::to_string(valid.min) + ".." + std::to_string(ours.min - 1) +
+                         " are not spoken here");
+    if (flexible.none) {
+        // None flexible up to its highest version: ours must not start at or below it.
+        if (our_flexible != kNeverFlexible && our_flexible <= valid.max)
+            problems.push_back("flexible from " + flex_ours + ", but the schema has no flexible version up to " +
+                               std::to_string(valid.max));
+    } else if (our_flexible != flexible.min) {
+        problems.push_back("flexible from " + flex_ours + ", schema says " + schema.string_at("flexibleVersions"));
+    }
+    return problems;
+}
+
 // A tagged field as the schema declares it.
 struct SchemaTag {
     std::string parent;  // snake_case name of the enclosing field ("" at the top)
@@ -439,6 +547,40 @@ std::vector<std::string> tag_problems(const std::vector<OurTag>& ours, const Jso
     return problems;
 }
 
+// The older-release direction: every tagged field the schema declares must be
+// one of ours with the same tag number and first tagged version. Fields the
+// old schema lacks are not looked at.
+std::vector<std::string> old_tag_problems(const std::vector<OurTag>& ours, const Json& schema) {
+    std::vector<std::string> problems;
+    for (const auto& s : schema_tags(schema)) {
+        const OurTag* match = nullptr;
+        for (const auto& t : ours) {
+            if (t.name != s.name) continue;
+            if (match == nullptr || (t.parent == s.parent && match->parent != s.parent)) match = &t;
+        }
+        std::string where = (s.parent.empty() ? std::string() : s.parent + ".") + s.name;
+        if (match == nullptr) {
+            problems.push_back(where + ": tagged field of the schema (tag " + std::to_string(s.tag) +
+                               ") is not declared here");
+            continue;
+        }
+        if (static_cast<uint32_t>(s.tag) != match->tag)
+            problems.push_back(where + ": tag " + std::to_string(match->tag) + ", schema says " +
+                               std::to_string(s.tag));
+        if (!s.tagged_versions.none && s.tagged_versions.min != match->first_version)
+            problems.push_back(where + ": tagged from v" + std::to_string(match->first_version) + ", schema says v" +
+                               std::to_string(s.tagged_versions.min) + "+");
+    }
+    return problems;
+}
+
+// The tag check a pinned file gets, by its release.
+std::vector<std::string> file_tag_problems(const std::vector<OurTag>& ours, const Schema& s) {
+    auto r = releases().find(s.file);
+    if (r == releases().end()) return {s.file + " is not listed in RELEASES"};
+    return r->second == kTargetRelease ? tag_problems(ours, s.json) : old_tag_problems(ours, s.json);
+}
+
 template <class F, class... Reqs>
 void for_each_request(TypeList<Reqs...>, F&& f) {
     (f(static_cast<Reqs*>(nullptr)), ...);
@@ -507,8 +649,29 @@ TEST_CASE("schema: every pinned file parses and is an API we implement") {
     }
 }
 
+TEST_CASE("schema: every pinned file has its Kafka release in RELEASES") {
+    std::map<std::string, std::string> m;
+    std::string error;
+    REQUIRE_MESSAGE(read_releases(m, error), error);
+    for (const auto& s : schemas()) {
+        INFO(s.file);
+        auto r = m.find(s.file);
+        REQUIRE_MESSAGE(r != m.end(), s.file << " is not listed in protocol/schema/RELEASES");
+        const auto [major, minor] = parse_release(r->second);
+        const auto [tmajor, tminor] = parse_release(kTargetRelease);
+        INFO("release " << r->second);
+        CHECK(major >= 0);
+        // Nothing later than the release the codecs implement.
+        CHECK((major < tmajor || (major == tmajor && minor <= tminor)));
+    }
+    for (const auto& [file, release] : m) {
+        bool present = std::any_of(schemas().begin(), schemas().end(), [&](const Schema& s) { return s.file == file; });
+        CHECK_MESSAGE(present, "RELEASES lists " << file << ", which is not pinned");
+    }
+}
+
 TEST_CASE("schema: declared versions match the pinned Kafka schemas") {
-    std::vector<std::string> checked, without_schema;
+    std::vector<std::string> checked, without_schema, notes;
     for (const auto& c : all_codecs()) {
         const Schema* req = find_schema(c.key, "request");
         const Schema* resp = find_schema(c.key, "response");
@@ -519,17 +682,17 @@ TEST_CASE("schema: declared versions match the pinned Kafka schemas") {
         checked.push_back(c.name);
         for (const Schema* s : {req, resp}) {
             if (s == nullptr) continue;
-            const Versions valid = parse_versions(s->json.string_at("validVersions"));
-            const Versions flexible = parse_versions(s->json.string_at("flexibleVersions"));
-            INFO(c.name << " vs " << s->file << ": ours " << c.versions.min << ".." << c.versions.max
+            auto r = releases().find(s->file);
+            INFO(std::string(c.name) << " vs " << s->file << ": ours " << c.versions.min << ".." << c.versions.max
                         << " flexible from " << c.first_flexible << ", schema " << s->json.string_at("validVersions")
                         << " flexible " << s->json.string_at("flexibleVersions"));
-            REQUIRE_FALSE(valid.none);
-            CHECK(c.versions.max == valid.max);
-            // We may speak older versions than Kafka 4 does (the librdkafka 2.0.2
-            // mock needs them); never fewer of the newer ones.
-            CHECK(c.versions.min <= valid.min);
-            CHECK(c.first_flexible == (flexible.none ? kNeverFlexible : static_cast<int16_t>(flexible.min)));
+            REQUIRE_MESSAGE(r != releases().end(), s->file << " is not listed in RELEASES");
+            INFO("Kafka " << r->second << " text");
+            std::vector<std::string> file_notes;
+            for (const auto& p : version_problems(c.versions, c.first_flexible, s->json, r->second == kTargetRelease,
+                                                  &file_notes))
+                FAIL_CHECK(p);
+            for (const auto& n : file_notes) notes.push_back(s->file + " (Kafka " + r->second + "): " + n);
         }
     }
     CHECK_FALSE(checked.empty());
@@ -542,6 +705,7 @@ TEST_CASE("schema: declared versions match the pinned Kafka schemas") {
         for (const auto& n : without_schema) s += n + " ";
         return s;
     }());
+    for (const auto& n : notes) MESSAGE(n);
 }
 
 TEST_CASE("schema: declared tagged fields match the pinned Kafka schemas") {
@@ -551,16 +715,83 @@ TEST_CASE("schema: declared tagged fields match the pinned Kafka schemas") {
         using Resp = typename Req::response_type;
         if (const Schema* s = find_schema(Req::key, "request")) {
             INFO(s->file);
-            for (const auto& p : tag_problems(our_tags<Req>(), s->json)) FAIL_CHECK(p);
+            for (const auto& p : file_tag_problems(our_tags<Req>(), *s)) FAIL_CHECK(p);
             ++compared;
         }
         if (const Schema* s = find_schema(Resp::key, "response")) {
             INFO(s->file);
-            for (const auto& p : tag_problems(our_tags<Resp>(), s->json)) FAIL_CHECK(p);
+            for (const auto& p : file_tag_problems(our_tags<Resp>(), *s)) FAIL_CHECK(p);
             ++compared;
         }
     });
     CHECK(compared > 0);
+}
+
+// The version check itself, on hand-written schemas (not pinned files): it
+// must still be able to fail, for the 4.1 text and for an older release.
+TEST_CASE("schema: the version check catches wrong ranges and flexible versions") {
+    auto schema = [](const char* valid, const char* flexible) {
+        Json j;
+        std::string text = std::string(R"({"validVersions": ")") + valid + R"(", "flexibleVersions": ")" + flexible +
+                           R"("})";
+        REQUIRE(JsonParser(text).parse(j));
+        return j;
+    };
+    const VersionRange fetch = FetchRequest::versions;
+    const int16_t flex = FetchRequest::first_flexible;  // 12
+    REQUIRE(flex == 12);
+    const std::string top = std::to_string(fetch.max);
+    // 4.1 text: exact highest, exact first flexible version.
+    CHECK(version_problems(fetch, flex, schema(("4-" + top).c_str(), "12+"), true).empty());
+    CHECK(version_problems(fetch, flex, schema(("4-" + std::to_string(fetch.max + 1)).c_str(), "12+"), true).size() ==
+          1);
+    CHECK(version_problems(fetch, flex, schema("4-12", "12+"), true).size() == 1);
+    CHECK(version_problems(fetch, flex, schema(("4-" + top).c_str(), "11+"), true).size() == 1);
+    // An older release: a lower highest is fine, the first flexible version is not.
+    std::vector<std::string> notes;
+    CHECK(version_problems(fetch, flex, schema("0-12", "12+"), false, &notes).empty());
+    CHECK(version_problems(fetch, flex, schema("0-12", "11+"), false).size() == 1);
+    CHECK(version_problems(fetch, flex, schema("0-12", "13+"), false).size() == 1);
+    CHECK(version_problems(fetch, flex, schema(("0-" + std::to_string(fetch.max + 1)).c_str(), "12+"), false).size() ==
+          1);
+    // No flexible version in the old schema: only fine if ours start above its highest.
+    CHECK(version_problems(fetch, flex, schema("0-11", "none"), false).empty());
+    CHECK(version_problems(fetch, flex, schema("0-12", "none"), false).size() == 1);
+    // Old low versions we do not speak are noted, not failed.
+    if (fetch.min > 0) {
+        CHECK(notes.size() == 1);
+    } else {
+        CHECK(notes.empty());
+    }
+}
+
+TEST_CASE("schema: the older-release tag check compares the old schema's tagged fields") {
+    const auto fetch = our_tags<FetchRequest>();
+    Json good, wrong_tag, wrong_version, unknown, fewer;
+    // A 2.x-style schema declaring only ClusterId; the later tags are not checked.
+    REQUIRE(JsonParser(R"({"fields": [{"name": "ClusterId", "tag": 0, "taggedVersions": "12+"}]})").parse(fewer));
+    CHECK(old_tag_problems(fetch, fewer).empty());
+    REQUIRE(JsonParser(R"({"fields": [
+        {"name": "ClusterId", "tag": 0, "taggedVersions": "12+"},
+        {"name": "Topics", "fields": [{"name": "Partitions", "fields": [
+            {"name": "ReplicaDirectoryId", "tag": 0, "taggedVersions": "17+"}]}]}]})")
+                .parse(good));
+    CHECK(old_tag_problems(fetch, good).empty());
+    REQUIRE(JsonParser(R"({"fields": [{"name": "ClusterId", "tag": 1, "taggedVersions": "12+"}]})").parse(wrong_tag));
+    CHECK(old_tag_problems(fetch, wrong_tag).size() == 1);
+    REQUIRE(JsonParser(R"({"fields": [{"name": "ClusterId", "tag": 0, "taggedVersions": "13+"}]})")
+                .parse(wrong_version));
+    CHECK(old_tag_problems(fetch, wrong_version).size() == 1);
+    REQUIRE(JsonParser(R"({"fields": [{"name": "NoSuchField", "tag": 5, "taggedVersions": "12+"}]})").parse(unknown));
+    CHECK(old_tag_problems(fetch, unknown).size() == 1);
+}
+
+TEST_CASE("schema: the RELEASES reader and release parsing") {
+    CHECK(parse_release("4.1") == std::make_pair(4, 1));
+    CHECK(parse_release("2.8") == std::make_pair(2, 8));
+    CHECK(parse_release("2.x").first == -1);
+    CHECK(parse_release("4").first == -1);
+    CHECK(parse_release("").first == -1);
 }
 
 // The tag walk itself, on messages whose tags sit at several depths, against
