@@ -757,12 +757,15 @@ TEST_CASE("schema: the version check catches wrong ranges and flexible versions"
     // No flexible version in the old schema: only fine if ours start above its highest.
     CHECK(version_problems(fetch, flex, schema("0-11", "none"), false).empty());
     CHECK(version_problems(fetch, flex, schema("0-12", "none"), false).size() == 1);
-    // Old low versions we do not speak are noted, not failed.
-    if (fetch.min > 0) {
-        CHECK(notes.size() == 1);
-    } else {
-        CHECK(notes.empty());
-    }
+    // Old low versions we do not speak are noted, not failed; the 4.1 text
+    // still fails on a lowest version above the schema's.
+    CHECK(notes.size() == (fetch.min > 0 ? 1u : 0u));
+    const VersionRange from_four{4, fetch.max};
+    std::vector<std::string> low;
+    CHECK(version_problems(from_four, flex, schema("0-12", "12+"), false, &low).empty());
+    REQUIRE(low.size() == 1);
+    CHECK(low[0] == "schema versions 0..3 are not spoken here");
+    CHECK(version_problems(from_four, flex, schema(("0-" + top).c_str(), "12+"), true).size() == 1);
 }
 
 TEST_CASE("schema: the older-release tag check compares the old schema's tagged fields") {
