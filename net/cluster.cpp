@@ -64,6 +64,8 @@ void Cluster::close() {
         self->closed_ = true;
         self->periodic_.cancel();
         self->pool_.close_all();
+        for (const auto& conn : self->throwaway_) conn->close();  // fails their requests: see throwaway_
+        self->throwaway_.clear();
     });
 }
 
@@ -208,6 +210,7 @@ void Cluster::metadata_from(std::shared_ptr<std::vector<Candidate>> list, size_t
         conn = Connection::create(strand_.get_inner_executor(), cand.address.host, cand.address.port,
                                   config_.connection, observer_);
         throwaway = true;
+        throwaway_.insert(conn);
     }
     const bool allow_create = config_.allow_auto_create_topics;
     auto build = [topics, allow_create](int16_t version) {
@@ -222,7 +225,10 @@ void Cluster::metadata_from(std::shared_ptr<std::vector<Candidate>> list, size_t
         std::move(build),
         asio::bind_executor(strand_, [self, list, index, topics, conn, throwaway, cb = std::move(cb)](
                                          std::error_code ec, MetadataResponse resp) mutable {
-            if (throwaway) conn->close();
+            if (throwaway) {
+                self->throwaway_.erase(conn);
+                conn->close();
+            }
             if (ec) return self->metadata_from(std::move(list), index + 1, std::move(topics), ec, std::move(cb));
             self->merge(resp);
             cb({}, self->metadata());

@@ -253,6 +253,10 @@ private:
     NetConfig config_;
     std::shared_ptr<FrameObserver> observer_;
     Pool pool_;
+    // Bootstrap-address connections with a Metadata request in flight. Their
+    // request's handler holds the connection and the cluster: close() must
+    // close them too, or that cycle outlives the cluster's owner.
+    std::set<std::shared_ptr<Connection>> throwaway_;
     asio::steady_timer periodic_;
     bool closed_ = false;
     bool bootstrapped_ = false;
