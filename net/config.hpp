@@ -46,6 +46,11 @@ struct SaslConfig {
     SaslMechanism mechanism = SaslMechanism::plain;
     std::string username;
     std::string password;
+    // SCRAM's client nonce. Empty (always, outside tests): 32 random
+    // characters. A fixed one lets a test replay RFC 7677's exchange through
+    // a whole connection. Not a configuration key. (The `{}` keeps
+    // SaslConfig{mechanism, user, password} free of missing-initializer warnings.)
+    std::string scram_client_nonce{};
 };
 
 struct ConnectionOptions {

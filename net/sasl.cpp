@@ -37,8 +37,8 @@ private:
 // RFC 5802: client-first, server-first, client-final, server-final.
 class ScramAuthenticator final : public SaslAuthenticator {
 public:
-    ScramAuthenticator(ScramMechanism m, std::string user, std::string password)
-        : scram_(m, std::move(user), std::move(password)) {}
+    ScramAuthenticator(ScramMechanism m, std::string user, std::string password, std::string nonce)
+        : scram_(m, std::move(user), std::move(password), std::move(nonce)) {}
 
     Result<Bytes> first() override { return to_bytes(scram_.client_first()); }
 
@@ -70,9 +70,11 @@ std::unique_ptr<SaslAuthenticator> make_sasl_authenticator(const SaslConfig& con
     case SaslMechanism::plain:
         return std::make_unique<PlainAuthenticator>(config.username, config.password);
     case SaslMechanism::scram_sha_256:
-        return std::make_unique<ScramAuthenticator>(ScramMechanism::sha256, config.username, config.password);
+        return std::make_unique<ScramAuthenticator>(ScramMechanism::sha256, config.username, config.password,
+                                                    config.scram_client_nonce);
     case SaslMechanism::scram_sha_512:
-        return std::make_unique<ScramAuthenticator>(ScramMechanism::sha512, config.username, config.password);
+        return std::make_unique<ScramAuthenticator>(ScramMechanism::sha512, config.username, config.password,
+                                                    config.scram_client_nonce);
     }
     return nullptr;
 }

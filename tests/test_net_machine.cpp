@@ -8,13 +8,18 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "net/connection_machine.hpp"
 #include "protocol/messages/api_versions.hpp"
 #include "protocol/messages/sasl.hpp"
+#include "protocol/registry.hpp"
+#include "tests/support/scram_server.hpp"
 
 using namespace kafka;
 using namespace kafka::net;
@@ -169,6 +174,7 @@ struct Harness {
 
     ConnectionMachine m;
     Clock::time_point now{};
+    ConnectionMachine::State state_at_end = ConnectionMachine::State::idle;  // before run()'s close()
     std::vector<Outcome> outcomes = std::vector<Outcome>(16);
     Bytes written;  // every byte handed to the "socket", in order
 
@@ -244,6 +250,7 @@ struct Harness {
             }
             drain();
         }
+        state_at_end = m.state();
         m.close();
         drain();
     }
@@ -263,9 +270,9 @@ void check_exactly_once(const Harness& h, int requests, bool injected) {
     }
 }
 
-void run_with_injection(const std::vector<Step>& script, int requests) {
+void run_with_injection(const std::vector<Step>& script, int requests, const ConnectionOptions& o = test_options()) {
     {
-        Harness h;
+        Harness h(o);
         h.run(script);
         check_exactly_once(h, requests, false);
     }
@@ -274,7 +281,7 @@ void run_with_injection(const std::vector<Step>& script, int requests) {
             if (mid && script[static_cast<size_t>(k)].op != Step::Op::write) continue;
             CAPTURE(k);
             CAPTURE(mid);
-            Harness h;
+            Harness h(o);
             h.run(script, k, mid);
             check_exactly_once(h, requests, true);
         }
@@ -754,4 +761,231 @@ TEST_CASE("observer sees requests and responses with versions and correlation id
     // frames without the size prefix
     Bytes md = md_request(0, 2);
     CHECK(rec->requests[1] == Bytes(md.begin() + 4, md.end()));
+}
+
+// ------------------------------------------------------------ SCRAM, whole exchanges
+
+namespace {
+
+Bytes bytes_of(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+// Handshake, client-first, server-first, client-final, server-final, then the
+// user's request: the connection is ready only after the server's signature.
+std::vector<Step> scram_script(const std::string& mechanism, const std::string& client_first,
+                               const std::string& server_first, const std::string& client_final,
+                               const std::string& server_final) {
+    return {
+        submit(0),
+        expect_write(av_request(4, 1)),
+        feed(av_response(4, 1, kSaslBroker)),
+        expect_write(handshake_request(1, 2, mechanism)),
+        feed(handshake_response(2)),
+        expect_write(authenticate_request(2, 3, bytes_of(client_first))),
+        feed(authenticate_response(2, 3, 0, std::nullopt, bytes_of(server_first))),
+        expect_write(authenticate_request(2, 4, bytes_of(client_final))),
+        feed(authenticate_response(2, 4, 0, std::nullopt, bytes_of(server_final))),
+        expect_write(md_request(0, 5)),
+        feed(md_response(5, {0x77})),
+    };
+}
+
+ConnectionOptions scram_options(SaslMechanism m, std::string user, std::string pass, std::string nonce) {
+    auto o = sasl_options(m, std::move(user), std::move(pass));
+    o.sasl->scram_client_nonce = std::move(nonce);
+    return o;
+}
+
+void check_scram_success(const std::vector<Step>& script, const ConnectionOptions& o) {
+    Harness h(o);
+    h.run(script);
+    CHECK(h.state_at_end == ConnectionMachine::State::ready);
+    CHECK(h.outcomes[0].calls == 1);
+    CHECK(!h.outcomes[0].ec);
+    REQUIRE(h.outcomes[0].frame.body().size == 1);
+    CHECK(h.outcomes[0].frame.body()[0] == 0x77);
+    run_with_injection(script, 1, o);
+}
+
+}  // namespace
+
+TEST_CASE("SASL SCRAM-SHA-256 through the connection: RFC 7677's exchange byte for byte") {
+    // RFC 7677 section 3: user "user", password "pencil", the client nonce
+    // fixed through the config so that every message is the RFC's.
+    const std::string client_first = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
+    const std::string server_first =
+        "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096";
+    const std::string client_final =
+        "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+    const std::string server_final = "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=";
+
+    // The test server agrees with the RFC, so the SHA-512 test below can trust it.
+    auto salt = base64_decode("W22ZaJ0SNY7soEsUEjb6gQ==");
+    REQUIRE(salt);
+    test::ScramTestServer server(ScramMechanism::sha256, "pencil", *salt, 4096);
+    CHECK(server.server_first(client_first, "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0") == server_first);
+    CHECK(server.expected_client_final(client_first, server_first) == client_final);
+    CHECK(server.server_final(client_first, server_first, client_final) == server_final);
+
+    check_scram_success(scram_script("SCRAM-SHA-256", client_first, server_first, client_final, server_final),
+                        scram_options(SaslMechanism::scram_sha_256, "user", "pencil", "rOprNGfwEbeRWgbNEkqO"));
+}
+
+TEST_CASE("SASL SCRAM-SHA-256 and SCRAM-SHA-512 through the connection, against a server built from the primitives") {
+    const std::string nonce = "fyko+d2lbbFgONRv9qkxdawL";
+    for (const auto& p : {std::pair{SaslMechanism::scram_sha_256, ScramMechanism::sha256},
+                          std::pair{SaslMechanism::scram_sha_512, ScramMechanism::sha512}}) {
+        const SaslMechanism mech = p.first;
+        const std::string name = sasl_mechanism_name(mech);
+        CAPTURE(name);
+        test::ScramTestServer server(p.second, "pw of kafka,user", bytes_of("salt\x01\x02\x03"), 4096);
+        // The user name is escaped (RFC 5802: ',' -> "=2C").
+        const std::string client_first = "n,,n=kafka=2Cuser,r=" + nonce;
+        const std::string server_first = server.server_first(client_first, "S3rv3r/+=~");
+        const std::string client_final = server.expected_client_final(client_first, server_first);
+        const std::string server_final = server.server_final(client_first, server_first, client_final);
+        REQUIRE(server_final.rfind("v=", 0) == 0);
+        check_scram_success(scram_script(name, client_first, server_first, client_final, server_final),
+                            scram_options(mech, "kafka,user", "pw of kafka,user", nonce));
+    }
+}
+
+TEST_CASE("SASL SCRAM: a server that does not know the password is refused, though it reports no error") {
+    const std::string nonce = "fyko+d2lbbFgONRv9qkxdawL";
+    test::ScramTestServer impostor(ScramMechanism::sha512, "another password", bytes_of("salt"), 4096);
+    const std::string client_first = "n,,n=alice,r=" + nonce;
+    const std::string server_first = impostor.server_first(client_first, "imp");
+    // A signature made with the impostor's keys, over the right AuthMessage.
+    const std::string server_final =
+        impostor.server_final(client_first, server_first, impostor.expected_client_final(client_first, server_first));
+    REQUIRE(server_final.rfind("v=", 0) == 0);
+    Harness h(scram_options(SaslMechanism::scram_sha_512, "alice", "pw-alice", nonce));
+    h.m.start(h.now);
+    h.m.on_connected(h.now);
+    h.do_submit(submit(0));
+    auto exchange = [&](const Bytes& expected, const Bytes& answer) {
+        Bytes got = h.take_write();
+        if (!expected.empty()) CHECK(got == expected);
+        h.m.on_write_done(h.now);
+        h.m.on_read(answer, h.now);
+        h.drain();
+    };
+    exchange(av_request(4, 1), av_response(4, 1, kSaslBroker));
+    exchange(handshake_request(1, 2, "SCRAM-SHA-512"), handshake_response(2));
+    exchange(authenticate_request(2, 3, bytes_of(client_first)),
+             authenticate_response(2, 3, 0, std::nullopt, bytes_of(server_first)));
+    // client-final carries a proof the impostor cannot check; not compared here.
+    exchange({}, authenticate_response(2, 4, 0, std::nullopt, bytes_of(server_final)));
+    CHECK(h.m.error() == client_errc::authentication_failed);
+    CHECK(h.outcomes[0].calls == 1);
+    CHECK(h.outcomes[0].ec == client_errc::authentication_failed);
+    CHECK(!h.was_written(0));
+}
+
+// ------------------------------------------------------------ the text trace
+
+namespace {
+
+// Frames in the order the connection reports them.
+struct OrderedRecorder : FrameObserver {
+    struct Seen {
+        bool request;
+        FrameInfo info;
+        Bytes frame;
+    };
+    std::vector<Seen> seen;
+    void on_request(const FrameInfo& i, ByteView f) override { seen.push_back({true, i, Bytes(f.begin(), f.end())}); }
+    void on_response(const FrameInfo& i, ByteView f, std::chrono::microseconds) override {
+        seen.push_back({false, i, Bytes(f.begin(), f.end())});
+    }
+};
+
+// Everything after the first line, without trailing newlines.
+std::string after_first_line(std::string text) {
+    auto nl = text.find('\n');
+    text.erase(0, nl == std::string::npos ? text.size() : nl + 1);
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
+}
+
+// Restores an environment variable at scope end.
+struct EnvGuard {
+    std::string name;
+    std::optional<std::string> saved;
+    explicit EnvGuard(std::string n) : name(std::move(n)) {
+        if (const char* v = std::getenv(name.c_str())) saved = v;
+    }
+    ~EnvGuard() {
+        if (saved) setenv(name.c_str(), saved->c_str(), 1);
+        else unsetenv(name.c_str());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("TextTrace of a SASL PLAIN connection: credentials not shown, fields as kcli decode prints them") {
+    std::vector<std::string> blocks;
+    auto trace = std::make_shared<TextTrace>([&](std::string_view b) { blocks.emplace_back(b); });
+    auto rec = std::make_shared<OrderedRecorder>();
+    Harness h(sasl_options(SaslMechanism::plain, "alice", "pw-alice-secret"), std::make_shared<ObserverChain>(trace, rec));
+    h.run({
+        submit(0),
+        expect_write(av_request(4, 1)),
+        feed(av_response(4, 1, kSaslBroker)),
+        expect_write(handshake_request(1, 2, "PLAIN")),
+        feed(handshake_response(2)),
+        expect_write(authenticate_request(2, 3, plain_token("alice", "pw-alice-secret"))),
+        feed(authenticate_response(2, 3, 0, std::nullopt)),
+        expect_write(md_request(0, 4)),
+        feed(md_response(4)),
+    });
+    CHECK(!h.outcomes[0].ec);
+    // The connect line, then one block per frame.
+    REQUIRE(!blocks.empty());
+    CHECK(blocks.front().find("kafka: conn=1 connected ") == 0);
+    blocks.erase(blocks.begin());
+    REQUIRE(blocks.size() == rec->seen.size());
+    REQUIRE(blocks.size() == 8);  // ApiVersions, SaslHandshake, SaslAuthenticate, Metadata; both ways
+
+    int hidden = 0;
+    for (size_t i = 0; i < blocks.size(); ++i) {
+        CAPTURE(blocks[i]);
+        const auto& s = rec->seen[i];
+        CHECK(blocks[i].find("pw-alice-secret") == std::string::npos);
+        CHECK(blocks[i].find(s.request ? "kafka> broker=broker:9092 conn=1 " : "kafka< broker=broker:9092 conn=1 ") == 0);
+        if (s.info.api_key == 36) {
+            CHECK(s.info.redacted);
+            CHECK(s.frame.empty());
+            CHECK(blocks[i].find("SaslAuthenticate v2") != std::string::npos);
+            CHECK(blocks[i].find(" (credentials, not shown)") != std::string::npos);
+            CHECK(blocks[i].find('\n') == std::string::npos);  // no field lines at all
+            ++hidden;
+            continue;
+        }
+        // The field lines are the ones `kcli decode` prints for the frame.
+        const DecodedFrame d = s.request ? decode_request_frame(s.frame)
+                                         : decode_response_frame(s.frame, s.info.api_key, s.info.api_version);
+        const std::string fields = after_first_line(render_frame_text(d));
+        CHECK(!fields.empty());
+        CHECK(after_first_line(blocks[i]) == fields);
+    }
+    CHECK(hidden == 2);
+    std::string all;
+    for (const auto& b : blocks) all += b + "\n";
+    CHECK(all.find("PLAIN") != std::string::npos);  // the SaslHandshake fields are shown
+}
+
+TEST_CASE("KAFKA_TRACE=1 in the environment turns the text trace on") {
+    EnvGuard guard("KAFKA_TRACE");
+    unsetenv("KAFKA_TRACE");
+    CHECK(make_observer(false) == nullptr);
+    CHECK(dynamic_cast<TextTrace*>(make_observer(true).get()) != nullptr);
+    setenv("KAFKA_TRACE", "0", 1);
+    CHECK(make_observer(false) == nullptr);
+    setenv("KAFKA_TRACE", "1", 1);
+    CHECK(NetConfig::trace_from_env());
+    CHECK(dynamic_cast<TextTrace*>(make_observer(false).get()) != nullptr);
+    auto user = std::make_shared<Recorder>();
+    CHECK(dynamic_cast<ObserverChain*>(make_observer(false, user).get()) != nullptr);
+    unsetenv("KAFKA_TRACE");
+    CHECK(make_observer(false, user) == user);
 }
