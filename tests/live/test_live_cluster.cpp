@@ -253,6 +253,44 @@ TEST_CASE("live cluster: refresh on demand sees a new leader") {
     f.shutdown(*cluster);
 }
 
+TEST_CASE("live cluster: the periodic refresh (metadata.max.age.ms) sees a new leader unasked") {
+    test::MockCluster mock(3);
+    mock.create_topic("drifting", 1, 3);
+    mock.set_leader("drifting", 0, 1);
+    Fixture f;
+    auto config = config_for(mock);
+    config.metadata_max_age = 300ms;
+    auto cluster = Cluster::create(f.io.get_executor(), config);
+    f.bootstrap(*cluster);
+    auto [e, t] = f.topic(*cluster, "drifting");
+    REQUIRE(!e);
+    CHECK(cluster->metadata()->leader("drifting", 0) == std::optional<int32_t>(1));
+    const auto before = cluster->metadata()->updated;
+    mock.set_leader("drifting", 0, 2);
+    // Nobody calls request_refresh(): only the timer can bring the change.
+    CHECK(run_until(f.io, [&] { return cluster->metadata()->leader("drifting", 0) == std::optional<int32_t>(2); },
+                    10000ms));
+    CHECK(cluster->metadata()->updated > before);
+    f.shutdown(*cluster);
+}
+
+TEST_CASE("live cluster: with the default metadata.max.age.ms, a moved leader stays cached until asked") {
+    // The control for the test above: without the short max age the cache
+    // does not move on its own within the same wait.
+    test::MockCluster mock(3);
+    mock.create_topic("drifting", 1, 3);
+    mock.set_leader("drifting", 0, 1);
+    Fixture f;
+    auto cluster = Cluster::create(f.io.get_executor(), config_for(mock));  // 300000ms
+    f.bootstrap(*cluster);
+    auto [e, t] = f.topic(*cluster, "drifting");
+    REQUIRE(!e);
+    mock.set_leader("drifting", 0, 2);
+    CHECK_FALSE(run_until(f.io, [&] { return cluster->metadata()->leader("drifting", 0) != std::optional<int32_t>(1); },
+                          1000ms));
+    f.shutdown(*cluster);
+}
+
 TEST_CASE("live cluster: on its own IoThread, with use_future") {
     test::MockCluster mock(1);
     IoThread thread;
