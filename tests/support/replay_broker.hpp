@@ -12,7 +12,8 @@
 //     body.topics[0].name: recorded "t1", got "t2"
 // Fields that must differ are skipped: header.correlation_id,
 // header.client_id, the ApiVersions client software name and version,
-// SCRAM messages in SaslAuthenticate, plus a per-test list of paths.
+// SCRAM messages in SaslAuthenticate, SaslAuthenticate tokens a recording
+// withheld (kcli proxy records them empty), plus a per-test list of paths.
 //
 // It is not a broker: it knows nothing of topics or offsets. The codec is used
 // to name fields in diffs, to answer ApiVersions (see ReplayScript) and,
@@ -94,6 +95,10 @@ struct ReplayConnection {
     std::vector<ReplayExchange> script;   // every request but ApiVersions, in order
     std::optional<KcapFrame> api_versions_error;  // an UNSUPPORTED_VERSION answer, if recorded
     std::optional<KcapFrame> api_versions;        // the successful answer
+    // An ApiVersions request came after the last other request (kcli
+    // metadata asks each broker's versions last): the replay must not close
+    // the connection at the end of `script`, or the client reconnects for it.
+    bool trailing_api_versions = false;
 };
 
 struct ReplayResult {
