@@ -3,6 +3,7 @@
 #include "protocol/header.hpp"
 #include "protocol/messages/find_coordinator.hpp"
 #include "protocol/messages/metadata.hpp"
+#include "protocol/messages/sasl.hpp"
 #include "protocol/reader.hpp"
 #include "protocol/writer.hpp"
 
@@ -93,6 +94,40 @@ Result<std::optional<Bytes>> rewrite_broker_addresses(ByteView frame, const Prox
         case FindCoordinatorResponse::key: return rewrite<FindCoordinatorResponse>(frame, request.api_version, map);
         default: return std::optional<Bytes>{};
     }
+}
+
+bool carries_credentials(int16_t api_key) { return api_key == SaslAuthenticateRequest::key; }
+
+namespace {
+
+template <class Header, class Body>
+Result<Bytes> without_auth_bytes(ByteView frame, int16_t version, int16_t header_version) {
+    if (!Body::versions.contains(version)) return client_errc::unsupported_version;
+    Reader r(frame);
+    auto header = Header::decode(r, header_version);
+    if (!header) return header.error();
+    auto body = Body::decode(r, version);
+    if (!body) return body.error();
+    if (auto ec = r.finish()) return ec;
+    body->auth_bytes.clear();
+    Writer w;
+    header->encode(w, header_version);
+    body->encode(w, version);
+    if (w.error()) return w.error();
+    return w.take();
+}
+
+}  // namespace
+
+Result<Bytes> redact_credentials(ByteView frame, const ProxiedRequest& request, bool is_request) {
+    if (!carries_credentials(request.api_key)) return client_errc::invalid_argument;
+    const int16_t v = request.api_version;
+    if (is_request) {
+        return without_auth_bytes<RequestHeader, SaslAuthenticateRequest>(
+            frame, v, request_header_version(request.api_key, v, SaslAuthenticateRequest::first_flexible));
+    }
+    return without_auth_bytes<ResponseHeader, SaslAuthenticateResponse>(
+        frame, v, response_header_version(request.api_key, v, SaslAuthenticateResponse::first_flexible));
 }
 
 Bytes with_size_prefix(ByteView frame) {

@@ -72,6 +72,17 @@ bool carries_broker_addresses(int16_t api_key);
 Result<std::optional<Bytes>> rewrite_broker_addresses(ByteView frame, const ProxiedRequest& request,
                                                       const EndpointMapper& map);
 
+// True for the frames that carry SASL credentials: SaslAuthenticate, both
+// ways (a PLAIN password, SCRAM proofs, salts and signatures).
+bool carries_credentials(int16_t api_key);
+
+// A SaslAuthenticate request or response frame (header and body, no size
+// prefix) with its auth_bytes emptied and every other field kept, so that it
+// can be printed or recorded without the credentials. Only what is shown is
+// redacted: the proxy still relays the real frame. An error when the frame
+// does not decode: the caller must then show nothing of it.
+Result<Bytes> redact_credentials(ByteView frame, const ProxiedRequest& request, bool is_request);
+
 // Prepends the 4-byte size prefix.
 Bytes with_size_prefix(ByteView frame);
 

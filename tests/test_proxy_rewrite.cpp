@@ -1,7 +1,8 @@
 // The proxy's logic without sockets: matching responses to requests, and
 // rewriting broker addresses in Metadata and FindCoordinator responses from
 // every recorded capture. Rewriting there and back again must give the
-// recorded bytes exactly: nothing but the addresses may change.
+// recorded bytes exactly: nothing but the addresses may change. And the copy
+// of a SaslAuthenticate frame that is printed or recorded has no token.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "protocol/kcap.hpp"
 #include "protocol/messages/find_coordinator.hpp"
 #include "protocol/messages/metadata.hpp"
+#include "protocol/messages/sasl.hpp"
 #include "support/golden.hpp"
 
 using namespace kafka;
@@ -214,4 +216,74 @@ TEST_CASE("proxy: FindCoordinator v4+ rewrites every coordinator, and skips fail
         CHECK(got.coordinators[1].host == "");
         CHECK(got.coordinators[1].error_code == 15);
     }
+}
+
+TEST_CASE("proxy: SaslAuthenticate frames lose their token for printing and recording, nothing else") {
+    CHECK(carries_credentials(36));
+    CHECK_FALSE(carries_credentials(17));  // SaslHandshake names the mechanism only
+    CHECK_FALSE(carries_credentials(3));
+    const std::string secret = "\0alice\0pw-alice";
+    for (int16_t v = 0; v <= 2; ++v) {
+        CAPTURE(v);
+        const bool flex = v >= SaslAuthenticateRequest::first_flexible;
+        // The request: header and body, the token in the body.
+        Writer w;
+        RequestHeader h;
+        h.request_api_key = 36;
+        h.request_api_version = v;
+        h.correlation_id = 7;
+        h.client_id = "kafka-cpp";
+        h.encode(w, flex ? 2 : 1);
+        SaslAuthenticateRequest req;
+        req.auth_bytes.assign(secret.begin(), secret.end());
+        req.encode(w, v);
+        const Bytes frame = w.take();
+        ProxyConversation conv;
+        auto pr = conv.on_request(frame);
+        REQUIRE(pr);
+        auto red = redact_credentials(frame, *pr, true);
+        REQUIRE(red);
+        CHECK(red->size() == frame.size() - secret.size());  // the token, and only it, is gone
+        Reader r(*red);
+        auto h2 = RequestHeader::decode(r, flex ? 2 : 1);
+        REQUIRE(h2);
+        CHECK(h2->correlation_id == 7);
+        CHECK(h2->client_id == std::optional<std::string>("kafka-cpp"));
+        auto body = SaslAuthenticateRequest::decode(r, v);
+        REQUIRE(body);
+        CHECK(body->auth_bytes.empty());
+        CHECK(!r.finish());
+
+        // The response: error and message kept, the server's token dropped.
+        Writer rw;
+        ResponseHeader rh;
+        rh.correlation_id = 7;
+        rh.encode(rw, flex ? 1 : 0);
+        SaslAuthenticateResponse resp;
+        resp.error_code = 58;
+        resp.error_message = "Authentication failed";
+        resp.auth_bytes = {'v', '=', 's', 'i', 'g'};
+        resp.session_lifetime_ms = v >= 1 ? 3600000 : 0;
+        resp.encode(rw, v);
+        const Bytes rframe = rw.take();
+        auto matched = conv.on_response(rframe);
+        REQUIRE(matched);
+        auto rred = redact_credentials(rframe, *matched, false);
+        REQUIRE(rred);
+        Reader rr(*rred);
+        REQUIRE(ResponseHeader::decode(rr, flex ? 1 : 0));
+        auto rbody = SaslAuthenticateResponse::decode(rr, v);
+        REQUIRE(rbody);
+        CHECK(rbody->auth_bytes.empty());
+        CHECK(rbody->error_code == 58);
+        CHECK(rbody->error_message == std::optional<std::string>("Authentication failed"));
+        CHECK(rbody->session_lifetime_ms == resp.session_lifetime_ms);
+    }
+    // A frame that does not decode gives an error: the caller shows nothing.
+    Bytes junk = request_frame(36, 2, 9);
+    junk.push_back(0xff);
+    auto pr = ProxyConversation().on_request(junk);
+    REQUIRE(pr);
+    CHECK(!redact_credentials(junk, *pr, true));
+    CHECK(!redact_credentials(junk, ProxiedRequest{3, 2, 9}, true));  // not a SASL frame
 }

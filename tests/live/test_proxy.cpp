@@ -1,7 +1,8 @@
 // kcli proxy between real clients (kcat, kafka-python) and a 3-broker mock:
 // traffic flows through it to every broker, and what it records decodes and
-// re-encodes byte for byte. Also: frames it cannot parse pass untouched, and
-// it stops on SIGTERM, SIGINT and --max-seconds.
+// re-encodes byte for byte. Also: frames it cannot parse pass untouched, SASL
+// tokens pass but are never printed or recorded, and it stops on SIGTERM,
+// SIGINT and --max-seconds.
 #include <ostream>
 
 #include <doctest/doctest.h>
@@ -19,6 +20,7 @@
 #include "protocol/kcap.hpp"
 #include "protocol/registry.hpp"
 #include "test_kcli_admin_support.hpp"
+#include "tests/support/sasl_fake_broker.hpp"
 
 using namespace kafka;
 using namespace kafka::test;
@@ -186,6 +188,110 @@ TEST_CASE("proxy: a recording of kcli metadata replays through the replay broker
     rb.close_stdin();
     CHECK_MESSAGE(rb.wait(10s) == 0, slurp(dir.file("rb.err")));
     CHECK(json_eval(replayed.out, "len(d['brokers'])") == "3");
+    CHECK(json_eval(replayed.out, "d['topics']") == json_eval(live, "d['topics']"));
+}
+
+TEST_CASE("proxy: SASL tokens pass through untouched but are never printed or recorded") {
+    const std::string password = "Proxy-S3cret-pw";
+    auto hex = [](const std::string& text) {
+        static const char* digits = "0123456789abcdef";
+        std::string out;
+        for (unsigned char c : text) {
+            out += digits[c >> 4];
+            out += digits[c & 15];
+        }
+        return out;
+    };
+    SaslFakeBroker broker("alice", password, {{"secured", 1}});
+    TempDir dir;
+    for (const std::string mechanism : {"PLAIN", "SCRAM-SHA-256"}) {
+        for (bool json : {false, true}) {
+            CAPTURE(mechanism);
+            CAPTURE(json);
+            const std::string rec = dir.file(mechanism + (json ? "-json" : "") + ".kcap");
+            std::vector<std::string> flags = {"--print", "--record", rec};
+            if (json) flags.push_back("-J");
+            ProxyRun proxy(broker.bootstrap(), flags);
+            // The broker checks the PLAIN password and the SCRAM proof: the
+            // tokens reached it as the client wrote them.
+            auto r = kcli({"-b", proxy.address(), "-X", "security.protocol=SASL_PLAINTEXT", "-X",
+                           "sasl.mechanism=" + mechanism, "-X", "sasl.username=alice", "-X", "sasl.password=" + password,
+                           "metadata", "-J"},
+                          {}, 30s);
+            REQUIRE_MESSAGE(r.code == 0, r.err);
+            CHECK(json_eval(r.out, "[t['name'] for t in d['topics']]") == "[\"secured\"]");
+            proxy.process().signal(SIGTERM);
+            REQUIRE(proxy.process().wait(5s) == 0);
+
+            const std::string out = proxy.out();
+            const std::string recorded = slurp(rec);
+            // Neither the password nor, for SCRAM, the server's messages
+            // (its nonce stands for them), as text or as hex.
+            for (const std::string* text : {&out, &recorded}) {
+                for (const std::string& secret : {password, std::string("fakebroker%nonce")}) {
+                    CHECK(text->find(secret) == std::string::npos);
+                    CHECK(text->find(hex(secret)) == std::string::npos);
+                }
+            }
+            CHECK(out.find("SaslAuthenticate") != std::string::npos);
+            CHECK(out.find(json ? "\"redacted\":true" : "(credentials, not shown)") != std::string::npos);
+            CHECK(out.find("SaslHandshake") != std::string::npos);  // the rest is printed as usual
+            // The recording keeps SaslAuthenticate frames, with empty tokens.
+            CHECK(recorded.find("auth_bytes emptied") != std::string::npos);
+            auto file = parse_kcap(recorded);
+            REQUIRE(file.has_value());
+            int sasl = 0;
+            for (const auto& f : file->frames) {
+                if (f.api_key != 36) continue;
+                ++sasl;
+                auto d = f.request ? decode_request_frame(f.bytes) : decode_response_frame(f.bytes, f.api_key, f.version);
+                CHECK(!d.error);
+                bool empty_token = false;
+                for (const auto& field : d.body.children)
+                    if (field.name == "auth_bytes") empty_token = field.kind == FieldNode::Kind::bytes && field.text.empty();
+                CHECK(empty_token);
+            }
+            // Every connection's exchange, both ways: 1 round for PLAIN, 2 for SCRAM.
+            const int per_connection = mechanism == "PLAIN" ? 2 : 4;
+            CHECK(sasl >= per_connection);
+            CHECK(sasl % per_connection == 0);
+            check_reencodes(*file);
+        }
+    }
+}
+
+TEST_CASE("proxy: a SASL PLAIN recording, credentials withheld, replays through the replay broker") {
+    const std::string replay = replay_broker_path();
+    if (replay.empty()) {
+        MESSAGE("no replay broker in this build (REPLAY_BROKER names one): skipped");
+        return;
+    }
+    const std::string password = "Replay-S3cret-pw";
+    SaslFakeBroker broker("alice", password, {{"secured", 2}});
+    TempDir dir;
+    const std::string rec = dir.file("sasl.kcap");
+    auto sasl_metadata = [&](const std::string& address) {
+        return kcli({"-b", address, "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanism=PLAIN", "-X",
+                     "sasl.username=alice", "-X", "sasl.password=" + password, "metadata", "-J"},
+                    {}, 30s);
+    };
+    std::string live;
+    {
+        ProxyRun proxy(broker.bootstrap(), {"--record", rec});
+        auto r = sasl_metadata(proxy.address());
+        REQUIRE_MESSAGE(r.code == 0, r.err);
+        live = r.out;
+        proxy.process().signal(SIGTERM);
+        REQUIRE(proxy.process().wait(5s) == 0);
+    }
+    CHECK(slurp(rec).find(password) == std::string::npos);
+    Process rb({replay, "-s", "60", rec}, dir.file("rb.out"), dir.file("rb.err"), Process::HoldStdin{});
+    auto first = wait_for_text(dir.file("rb.out"), "\n");
+    REQUIRE_MESSAGE(first.find("127.0.0.1:") == 0, "the replay broker did not start: " << slurp(dir.file("rb.err")));
+    auto replayed = sasl_metadata(first.substr(0, first.find('\n')));
+    CHECK_MESSAGE(replayed.code == 0, replayed.err);
+    rb.close_stdin();
+    CHECK_MESSAGE(rb.wait(10s) == 0, slurp(dir.file("rb.err")) << slurp(dir.file("rb.out")) << slurp(rec));
     CHECK(json_eval(replayed.out, "d['topics']") == json_eval(live, "d['topics']"));
 }
 

@@ -13,6 +13,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/write.hpp>
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstdio>
@@ -52,7 +53,8 @@ const char* kHelp =
     "                        are shown as the broker sent them\n"
     "  -J                    with --print: one JSON object per frame\n"
     "  --max-seconds N       stop after N seconds (SIGINT/SIGTERM stop it too)\n"
-    "The listen address and one line per broker listener are printed on stderr.\n";
+    "The listen address and one line per broker listener are printed on stderr.\n"
+    "SASL tokens (SaslAuthenticate auth_bytes) are relayed but never printed or recorded.\n";
 
 constexpr size_t kMaxFrame = 256u << 20;        // one frame, either direction
 constexpr size_t kPauseAbove = 16u << 20;       // stop reading a side when the other lags this far
@@ -71,6 +73,22 @@ public:
         flush();
     }
     void frame(int conn, bool request, const kafka::ProxiedRequest& req, kafka::ByteView bytes) {
+        // SASL tokens are relayed as they are but never shown or recorded:
+        // only a copy with auth_bytes emptied is (the network layer's trace
+        // and recorder withhold them too). A SaslAuthenticate frame that does
+        // not decode is left out altogether.
+        const bool secret = kafka::carries_credentials(req.api_key);
+        kafka::Bytes redacted;
+        if (secret) {
+            auto r = kafka::redact_credentials(bytes, req, request);
+            if (!r) {
+                comment("conn " + std::to_string(conn) + ": a " + kafka::api_name(req.api_key) + " " +
+                        (request ? "request" : "response") + " that does not decode, not shown (credentials)");
+                return;
+            }
+            redacted = std::move(*r);
+            bytes = kafka::ByteView(redacted);
+        }
         if (record) {
             kafka::KcapFrame f;
             f.request = request;
@@ -87,10 +105,12 @@ public:
                                             : kafka::decode_response_frame(bytes, req.api_key, req.api_version);
             if (json) {
                 std::string s = kafka::render_frame_json(d);
-                s.insert(1, "\"conn\":" + std::to_string(conn) + ",");
+                s.insert(1, "\"conn\":" + std::to_string(conn) + "," + (secret ? "\"redacted\":true," : ""));
                 std::printf("%s\n", s.c_str());
             } else {
-                std::printf("[conn %d] %s %s", conn, request ? ">" : "<", kafka::render_frame_text(d).c_str());
+                std::string text = kafka::render_frame_text(d);
+                if (secret) text.insert(std::min(text.find('\n'), text.size()), " (credentials, not shown)");
+                std::printf("[conn %d] %s %s", conn, request ? ">" : "<", text.c_str());
             }
         }
         flush();
@@ -486,6 +506,9 @@ int cmd_proxy(int argc, char** argv) {
         std::fprintf(out.record,
                      "# note: Metadata and FindCoordinator responses are recorded as the broker sent them; "
                      "clients saw the proxy's addresses in them\n");
+        std::fprintf(out.record,
+                     "# note: SaslAuthenticate frames are recorded with auth_bytes emptied: credentials are "
+                     "never written\n");
         std::fflush(out.record);
     }
 
