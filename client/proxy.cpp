@@ -1,5 +1,7 @@
 #include "client/proxy.hpp"
 
+#include <cstdint>
+
 #include "protocol/header.hpp"
 #include "protocol/messages/find_coordinator.hpp"
 #include "protocol/messages/metadata.hpp"
@@ -18,7 +20,23 @@ std::optional<ProxiedRequest> ProxyConversation::on_request(ByteView frame) {
     if (!r.ok()) return std::nullopt;
     if (pending_.size() >= kMaxPending) pending_.pop_front();
     pending_.push_back(req);
+    if (req.api_key == SaslHandshakeRequest::key && req.api_version == 0) {
+        // KIP-43: raw tokens follow. How many depends on the mechanism.
+        Reader body(frame);
+        std::string mechanism;
+        if (RequestHeader::decode(body, request_header_version(req.api_key, 0, SaslHandshakeRequest::first_flexible)))
+            if (auto handshake = SaslHandshakeRequest::decode(body, 0)) mechanism = handshake->mechanism;
+        raw_sasl_tokens_ = mechanism == "PLAIN"                                               ? 1
+                           : mechanism == "SCRAM-SHA-256" || mechanism == "SCRAM-SHA-512" ? 2
+                                                                                          : SIZE_MAX;
+    }
     return req;
+}
+
+bool ProxyConversation::take_raw_sasl_token() {
+    if (raw_sasl_tokens_ == 0) return false;
+    if (raw_sasl_tokens_ != SIZE_MAX) --raw_sasl_tokens_;
+    return true;
 }
 
 std::optional<ProxiedRequest> ProxyConversation::on_response(ByteView frame) {

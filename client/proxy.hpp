@@ -57,8 +57,17 @@ public:
     std::optional<ProxiedRequest> on_response(ByteView frame);
     size_t pending() const { return pending_.size(); }
 
+    // After a SaslHandshake v0 request the client's SASL tokens travel bare,
+    // a size and the token, with no request header (KIP-43). Call this before
+    // on_request() for each client frame: true means the frame is such a
+    // token, to be relayed but never shown. PLAIN sends one token and SCRAM
+    // two; for any other mechanism every later frame counts as a token, since
+    // its end cannot be told from outside.
+    bool take_raw_sasl_token();
+
 private:
     std::deque<ProxiedRequest> pending_;
+    size_t raw_sasl_tokens_ = 0;  // client tokens still expected after a v0 SaslHandshake
 };
 
 // True for the responses that carry broker addresses (Metadata, FindCoordinator).

@@ -287,3 +287,41 @@ TEST_CASE("proxy: SaslAuthenticate frames lose their token for printing and reco
     CHECK(!redact_credentials(junk, *pr, true));
     CHECK(!redact_credentials(junk, ProxiedRequest{3, 2, 9}, true));  // not a SASL frame
 }
+
+TEST_CASE("proxy: raw SASL tokens after a v0 SaslHandshake are recognised, so they are never shown") {
+    auto handshake = [](int16_t version, const std::string& mechanism) {
+        Writer w;
+        RequestHeader h;
+        h.request_api_key = 17;
+        h.request_api_version = version;
+        h.correlation_id = 2;
+        h.client_id = "t";
+        h.encode(w, 1);
+        SaslHandshakeRequest r;
+        r.mechanism = mechanism;
+        r.encode(w, version);
+        return w.take();
+    };
+    struct Case {
+        int16_t version;
+        std::string mechanism;
+        int tokens;
+    };
+    for (const auto& c : {Case{0, "PLAIN", 1}, Case{0, "SCRAM-SHA-256", 2}, Case{0, "SCRAM-SHA-512", 2},
+                          Case{1, "PLAIN", 0}, Case{1, "SCRAM-SHA-512", 0}}) {
+        CAPTURE(c.version);
+        CAPTURE(c.mechanism);
+        ProxyConversation conv;
+        CHECK_FALSE(conv.take_raw_sasl_token());
+        REQUIRE(conv.on_request(handshake(c.version, c.mechanism)));
+        for (int i = 0; i < c.tokens; ++i) CHECK(conv.take_raw_sasl_token());
+        // Then Kafka requests again.
+        CHECK_FALSE(conv.take_raw_sasl_token());
+        CHECK(conv.on_request(request_frame(3, 1, 5)));
+        CHECK_FALSE(conv.take_raw_sasl_token());
+    }
+    // A mechanism whose number of rounds is unknown: everything after it stays hidden.
+    ProxyConversation gssapi;
+    REQUIRE(gssapi.on_request(handshake(0, "GSSAPI")));
+    for (int i = 0; i < 10; ++i) CHECK(gssapi.take_raw_sasl_token());
+}

@@ -87,6 +87,17 @@ size_t check_reencodes(const KcapFile& file) {
     return checked;
 }
 
+// Lower-case hex, as kcap and the decoded bytes fields write it.
+std::string hex_of(const std::string& text) {
+    static const char* digits = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : text) {
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    }
+    return out;
+}
+
 std::set<std::string> lines_of(const std::string& text) {
     std::set<std::string> out;
     size_t start = 0;
@@ -193,15 +204,6 @@ TEST_CASE("proxy: a recording of kcli metadata replays through the replay broker
 
 TEST_CASE("proxy: SASL tokens pass through untouched but are never printed or recorded") {
     const std::string password = "Proxy-S3cret-pw";
-    auto hex = [](const std::string& text) {
-        static const char* digits = "0123456789abcdef";
-        std::string out;
-        for (unsigned char c : text) {
-            out += digits[c >> 4];
-            out += digits[c & 15];
-        }
-        return out;
-    };
     SaslFakeBroker broker("alice", password, {{"secured", 1}});
     TempDir dir;
     for (const std::string mechanism : {"PLAIN", "SCRAM-SHA-256"}) {
@@ -230,7 +232,7 @@ TEST_CASE("proxy: SASL tokens pass through untouched but are never printed or re
             for (const std::string* text : {&out, &recorded}) {
                 for (const std::string& secret : {password, std::string("fakebroker%nonce")}) {
                     CHECK(text->find(secret) == std::string::npos);
-                    CHECK(text->find(hex(secret)) == std::string::npos);
+                    CHECK(text->find(hex_of(secret)) == std::string::npos);
                 }
             }
             CHECK(out.find("SaslAuthenticate") != std::string::npos);
@@ -258,6 +260,40 @@ TEST_CASE("proxy: SASL tokens pass through untouched but are never printed or re
             check_reencodes(*file);
         }
     }
+}
+
+TEST_CASE("proxy: raw SASL tokens after a v0 SaslHandshake (pre-1.0 brokers) are never printed or recorded") {
+    const std::string password = "V0-S3cret-pw";
+    SaslFakeBroker broker("alice", password, {{"secured", 1}}, /*handshake_v0=*/true);
+    TempDir dir;
+    for (const std::string mechanism : {"PLAIN", "SCRAM-SHA-512"}) {
+        CAPTURE(mechanism);
+        const std::string rec = dir.file(mechanism + ".kcap");
+        ProxyRun proxy(broker.bootstrap(), {"--print", "--record", rec});
+        auto r = kcli({"-b", proxy.address(), "-X", "security.protocol=SASL_PLAINTEXT", "-X",
+                       "sasl.mechanism=" + mechanism, "-X", "sasl.username=alice", "-X", "sasl.password=" + password,
+                       "metadata", "-J"},
+                      {}, 30s);
+        REQUIRE_MESSAGE(r.code == 0, r.err);
+        proxy.process().signal(SIGTERM);
+        REQUIRE(proxy.process().wait(5s) == 0);
+        const std::string out = proxy.out();
+        const std::string recorded = slurp(rec);
+        CHECK(out.find("SaslHandshake v0") != std::string::npos);
+        for (const std::string* text : {&out, &recorded}) {
+            for (const std::string& secret : {password, std::string("fakebroker%nonce")}) {
+                CHECK(text->find(secret) == std::string::npos);
+                CHECK(text->find(hex_of(secret)) == std::string::npos);
+            }
+        }
+        CHECK(recorded.find("a raw SASL token (after SaslHandshake v0)") != std::string::npos);
+        auto file = parse_kcap(recorded);
+        REQUIRE(file.has_value());
+        // Every recorded frame is a real Kafka frame: the tokens were not taken for requests.
+        for (const auto& f : file->frames) CHECK(find_codec(f.api_key) != nullptr);
+    }
+    CHECK(broker.failed() == 0);
+    CHECK(broker.authenticated() >= 2);
 }
 
 TEST_CASE("proxy: a SASL PLAIN recording, credentials withheld, replays through the replay broker") {

@@ -4,8 +4,9 @@
 // Metadata. Like a Kafka broker with SASL_PLAINTEXT listeners, it answers
 // only ApiVersions and the SASL requests until the connection has
 // authenticated, and hangs up on anything else; a failed authentication is
-// SASL_AUTHENTICATION_FAILED (58) and a hang-up. Raw tokens after a v0
-// SaslHandshake are not spoken.
+// SASL_AUTHENTICATION_FAILED (58) and a hang-up. With `handshake_v0` it
+// plays a pre-1.0 broker: SaslHandshake v0 only, no SaslAuthenticate, the
+// tokens then travel bare (a size and the token, KIP-43).
 //
 //   SaslFakeBroker broker("alice", "alice-secret", {{"secured", 2}});
 //   kcli -b broker.bootstrap() -X security.protocol=SASL_PLAINTEXT ...
@@ -33,8 +34,10 @@ namespace kafka::test {
 
 class SaslFakeBroker {
 public:
-    SaslFakeBroker(std::string user, std::string password, std::map<std::string, int32_t> topics)
-        : user_(std::move(user)),
+    SaslFakeBroker(std::string user, std::string password, std::map<std::string, int32_t> topics,
+                   bool handshake_v0 = false)
+        : handshake_v0_(handshake_v0),
+          user_(std::move(user)),
           topics_(std::move(topics)),
           password_(std::move(password)),
           sha256_(ScramMechanism::sha256, password_, salt(), 4096),
@@ -54,6 +57,7 @@ private:
     struct Conn {
         std::string mechanism;          // from SaslHandshake
         bool authenticated = false;
+        bool raw_tokens = false;        // after SaslHandshake v0
         std::string client_first;       // SCRAM, between the two rounds
         std::string server_first;
     };
@@ -70,6 +74,23 @@ private:
     }
 
     FrameServer::Reply handle(const Bytes& frame) {
+        {
+            std::lock_guard<std::mutex> lock(mu_);
+            Conn& c = conns_[std::this_thread::get_id()];
+            if (c.raw_tokens && !c.authenticated) {
+                // A bare token in, a bare token out: the SaslAuthenticate
+                // exchange without its frames.
+                FrameServer::Reply r = authenticate(c, 0, 0, std::string(frame.begin(), frame.end()));
+                if (r.hang_up) return {{}, true};  // v0 has no error frame: a failure is a hang-up
+                Reader body{ByteView(r.frame).subview(4 + 4)};  // size prefix, correlation id
+                auto resp = SaslAuthenticateResponse::decode(body, 0);
+                if (!resp) return {{}, true};
+                Writer w;
+                w.i32(static_cast<int32_t>(resp->auth_bytes.size()));
+                w.raw(resp->auth_bytes);
+                return {w.take()};
+            }
+        }
         Reader peek{ByteView(frame)};
         const int16_t key = peek.i16();
         const int16_t version = peek.i16();
@@ -83,14 +104,16 @@ private:
         case 18: {
             ApiVersionsResponse resp;
             resp.api_keys = {{3, 0, 12, {}}, {17, 0, 1, {}}, {18, 0, 4, {}}, {36, 0, 2, {}}};
+            if (handshake_v0_) resp.api_keys = {{3, 0, 12, {}}, {17, 0, 0, {}}, {18, 0, 4, {}}};
             return {encode_response_frame(corr, version, resp)};
         }
         case 17: {
             auto req = SaslHandshakeRequest::decode(r, version);
             SaslHandshakeResponse resp;
             resp.mechanisms = {"PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"};
-            if (!req || version < 1) return {{}, true};  // v0's raw tokens: not spoken here
+            if (!req || (version < 1 && !handshake_v0_)) return {{}, true};
             c.mechanism = req->mechanism;
+            c.raw_tokens = version == 0;
             bool known = false;
             for (const auto& m : resp.mechanisms) known |= m == req->mechanism;
             if (!known) resp.error_code = static_cast<int16_t>(errc::unsupported_sasl_mechanism);
@@ -188,6 +211,7 @@ private:
         return resp;
     }
 
+    const bool handshake_v0_;
     const std::string user_;
     const std::map<std::string, int32_t> topics_;
     const std::string password_;

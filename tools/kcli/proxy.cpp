@@ -364,6 +364,12 @@ void Session::read_upstream() {
 void Session::on_client_bytes(size_t n) {
     from_client_.append(kafka::ByteView(client_buf_.data(), n));
     while (auto frame = from_client_.next()) {
+        if (conversation_.take_raw_sasl_token()) {
+            proxy_.out().comment("conn " + std::to_string(id_) + ": a raw SASL token (after SaslHandshake v0), " +
+                                 std::to_string(frame->size()) + " bytes, forwarded, not shown");
+            send(upstream_, to_upstream_, kafka::with_size_prefix(*frame));
+            continue;
+        }
         auto req = conversation_.on_request(*frame);
         if (req) proxy_.out().frame(id_, true, *req, *frame);
         else proxy_.out().comment("conn " + std::to_string(id_) + ": a request too short to name its API, forwarded");
