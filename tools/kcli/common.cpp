@@ -2,24 +2,45 @@
 
 #include <atomic>
 #include <csignal>
-#include <fstream>
-#include <sstream>
+#include <cstdlib>
 
 #include "client/consumer.hpp"
 
 namespace kcli {
 
+bool read_file(const std::string& path, std::string& out) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return false;
+    out.clear();
+    char buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    const bool ok = !std::ferror(f);
+    std::fclose(f);
+    return ok;
+}
+
+LineReader::~LineReader() { std::free(buf_); }
+
+bool LineReader::next(std::string& line) {
+    const ssize_t n = ::getline(&buf_, &cap_, in_);
+    if (n < 0) return false;
+    size_t len = static_cast<size_t>(n);
+    if (len > 0 && buf_[len - 1] == '\n') --len;
+    if (len > 0 && buf_[len - 1] == '\r') --len;
+    line.assign(buf_, len);
+    return true;
+}
+
 bool client_properties(const Args& args, kafka::Properties& out, const char* command) {
     if (auto file = args.get("-F")) {
-        std::ifstream in(*file);
-        if (!in) {
+        std::string text;
+        if (!read_file(*file, text)) {
             std::fprintf(stderr, "kcli %s: cannot read %s\n", command, file->c_str());
             return false;
         }
-        std::stringstream ss;
-        ss << in.rdbuf();
         std::string err;
-        auto p = kafka::Properties::parse(ss.str(), &err);
+        auto p = kafka::Properties::parse(text, &err);
         if (!p) {
             std::fprintf(stderr, "kcli %s: %s: %s\n", command, file->c_str(), err.c_str());
             return false;

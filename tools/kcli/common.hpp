@@ -33,6 +33,27 @@ inline std::set<std::string> with_common(std::set<std::string> own) {
 // the problem and returns false on a bad file or a bad -X.
 bool client_properties(const Args& args, kafka::Properties& out, const char* command);
 
+// ---- files, with stdio only: iostreams would add their locale machinery to
+// the static binary (about 0.8 MB).
+// The whole file, as bytes. False when it cannot be opened or read.
+bool read_file(const std::string& path, std::string& out);
+
+// Reads `in` line by line into `line` (without the newline, nor a '\r' before
+// it), as long as `more()` says so. Returns false at the end of input.
+class LineReader {
+public:
+    explicit LineReader(std::FILE* in) : in_(in) {}
+    ~LineReader();
+    LineReader(const LineReader&) = delete;
+    LineReader& operator=(const LineReader&) = delete;
+    bool next(std::string& line);
+
+private:
+    std::FILE* in_;
+    char* buf_ = nullptr;
+    size_t cap_ = 0;
+};
+
 // ---- stopping on a signal
 // SIGINT, SIGTERM and `more` make stop_requested() true and wake the poll()
 // of the consumer given to watch_consumer(). The handler only stores atomics

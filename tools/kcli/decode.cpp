@@ -1,12 +1,10 @@
 // kcli decode: captured traffic, one frame, or bare record batches, shown as
 // named fields.
 #include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <sstream>
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "common.hpp"
 #include "protocol/api_names.hpp"
 #include "protocol/kcap.hpp"
 #include "protocol/pcap.hpp"
@@ -29,15 +27,6 @@ const char* kHelp =
     "      record batches / message sets laid end to end, e.g. a Kafka .log segment\n"
     "flags:\n"
     "  -J   one JSON object per frame (per batch with --records)\n";
-
-bool read_whole(const std::string& path, std::string& out) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::stringstream ss;
-    ss << in.rdbuf();
-    out = ss.str();
-    return true;
-}
 
 // A frame given with its size prefix: drop the prefix when it matches the length.
 kafka::ByteView strip_size_prefix(const kafka::Bytes& b) {
@@ -68,7 +57,7 @@ bool is_packet_capture(const std::string& data) {
 
 int decode_capture(const std::string& path, const Args& args, bool json) {
     std::string text;
-    if (!read_whole(path, text)) {
+    if (!read_file(path, text)) {
         std::fprintf(stderr, "kcli decode: cannot read %s\n", path.c_str());
         return 1;
     }
@@ -127,7 +116,7 @@ std::optional<kafka::Bytes> input_bytes(const Args& args, const char* what) {
     if (auto h = args.get("--hex")) {
         hex = *h;
     } else if (auto f = args.get("--hex-file")) {
-        if (!read_whole(*f, hex)) {
+        if (!read_file(*f, hex)) {
             std::fprintf(stderr, "kcli decode: cannot read %s\n", f->c_str());
             return std::nullopt;
         }
@@ -185,7 +174,7 @@ int decode_records_cmd(const Args& args, bool json) {
         data = std::move(*b);
     } else if (args.positional().size() == 1) {
         std::string raw;
-        if (!read_whole(args.positional()[0], raw)) {
+        if (!read_file(args.positional()[0], raw)) {
             std::fprintf(stderr, "kcli decode: cannot read %s\n", args.positional()[0].c_str());
             return 1;
         }

@@ -3,8 +3,6 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <iostream>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -107,29 +105,32 @@ int cmd_produce(int argc, char** argv) {
 
     std::vector<std::string> inputs = args.positional();
     for (const auto& f : inputs) {
-        if (!std::ifstream(f)) {
+        std::FILE* in = std::fopen(f.c_str(), "rb");
+        if (!in) {
             std::fprintf(stderr, "kcli produce: cannot read %s\n", f.c_str());
             return 2;
         }
+        std::fclose(in);
     }
 
     Failures failures;
     uint64_t sent = 0;
+    bool input_failed = false;  // a file that went away after the check above
     kafka::Producer producer(std::move(*cfg));
     producer.on_delivery_error([&](std::error_code ec, const kafka::DeliveryFailure& f) {
         failures.add(ec, f.topic, f.partition, f.record_count);
     });
     stop_on_signals();
 
-    auto send_lines = [&](std::istream& in) {
+    auto send_lines = [&](std::FILE* in) {
+        LineReader lines(in);
         std::string line;
         kafka::RecordView r;
         r.topic = *topic;
         r.partition = partition;
         r.headers = headers.data();
         r.header_count = headers.size();
-        while (!stop_requested() && std::getline(in, line)) {
-            if (!line.empty() && line.back() == '\r') line.pop_back();
+        while (!stop_requested() && lines.next(line)) {
             size_t at = delim.empty() ? std::string::npos : line.find(delim);
             if (at == std::string::npos) {
                 r.key.reset();
@@ -144,12 +145,17 @@ int cmd_produce(int argc, char** argv) {
         }
     };
     if (inputs.empty()) {
-        std::ios::sync_with_stdio(false);
-        send_lines(std::cin);
+        send_lines(stdin);
     } else {
         for (const auto& f : inputs) {
-            std::ifstream in(f);
+            std::FILE* in = std::fopen(f.c_str(), "rb");
+            if (!in) {
+                std::fprintf(stderr, "kcli produce: cannot read %s\n", f.c_str());
+                input_failed = true;
+                continue;
+            }
             send_lines(in);
+            std::fclose(in);
         }
     }
 
@@ -161,7 +167,7 @@ int cmd_produce(int argc, char** argv) {
                      static_cast<unsigned long long>(sent), topic->c_str(),
                      static_cast<unsigned long long>(producer.stats().records_acked),
                      static_cast<unsigned long long>(failed));
-    return failed > 0 || ec ? 1 : 0;
+    return failed > 0 || ec || input_failed ? 1 : 0;
 }
 
 }  // namespace kcli
