@@ -23,6 +23,9 @@ if command -v file >/dev/null; then
 fi
 help=$(timeout 10 "$KCLI" --help) || fail "kcli --help failed"
 grep -q "metadata" <<<"$help" || fail "kcli --help lists no commands"
+stripped=$(mktemp)
+strip -o "$stripped" "$KCLI" && echo "check_static: stripped, $KCLI is $(stat -c %s "$stripped") bytes"
+rm -f "$stripped"
 echo "check_static: $KCLI is static and runs"
 [ -n "$MOCK" ] || exit 0
 
