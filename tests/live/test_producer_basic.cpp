@@ -236,14 +236,22 @@ TEST_CASE("producer live: close() with a broker gone reports every record, none 
     Producer producer(producer_props(mock, {{"linger.ms", "0"}, {"request.timeout.ms", "2000"}}));
     CHECK(producer.send_sync(ProducerRecord("gone", "first")).offset == 0);
     mock.broker_down(2);
+    std::atomic<int> unowned_failed{0};  // fire-and-forget records go to the error handler
+    producer.on_delivery_error(
+        [&](std::error_code ec, const DeliveryFailure& f) { unowned_failed += ec ? f.record_count : 0; });
     Delivered d;
-    for (int i = 0; i < 20; ++i)
+    for (int i = 0; i < 20; ++i) {
         producer.send(ProducerRecord("gone", "late"), [&](std::error_code ec, RecordMetadata m) { d.add(ec, std::move(m)); });
+        CHECK_FALSE(producer.send(ProducerRecord("gone", "late, fire and forget")));
+    }
     const auto start = std::chrono::steady_clock::now();
     CHECK(producer.close(500ms) == client_errc::timed_out);
     CHECK(std::chrono::steady_clock::now() - start < 10s);
     REQUIRE(d.size() == 20);
     for (auto& res : d.results) CHECK(res.first);
+    CHECK(unowned_failed == 20);
+    CHECK(producer.stats().records_failed == 40);
+    CHECK(producer.stats().records_acked == 1);
     CHECK(producer.send(ProducerRecord("gone", "after close")) == client_errc::shutting_down);
 }
 
