@@ -93,6 +93,7 @@ private:
             Reply reply = handler_(frame);
             if (!reply.frame.empty()) asio::write(sock, asio::buffer(reply.frame), ec);
             if (ec || reply.hang_up) {
+                std::lock_guard<std::mutex> lock(mu_);  // the destructor shuts sockets down under it
                 sock.close(ec);
                 return;
             }
