@@ -11,6 +11,11 @@
 
 namespace kafka::detail {
 
+namespace {
+// Produce v13+ names topics by id (KIP-516), as Kafka 4.1 brokers and kfake accept.
+constexpr int16_t kProduceTopicIdVersion = 13;
+}  // namespace
+
 // ---------------------------------------------------------------- shared state
 
 ProducerShared::ProducerShared(ProducerConfig cfg)
@@ -71,6 +76,8 @@ struct ProducerSender::InFlight {
     int32_t broker = -1;
     ProduceRequest request;
     std::vector<std::unique_ptr<ProducerBatch>> batches;  // in request order
+    std::vector<std::pair<std::string, Uuid>> topics;     // per topic_data: name and id
+    int16_t version = -1;                                 // as negotiated
 };
 
 ProducerSender::ProducerSender(asio::any_io_executor ex, std::shared_ptr<net::Cluster> cluster,
@@ -434,12 +441,14 @@ void ProducerSender::send_request(int32_t broker, std::vector<std::unique_ptr<Pr
         return a->topic != b->topic ? a->topic < b->topic : a->partition < b->partition;
     });
     ProduceRequest& req = st->request;
+    const auto md = cluster_->metadata();  // for the topic ids
     req.acks = cfg_.acks;
     req.timeout_ms = static_cast<int32_t>(cfg_.request_timeout.count());
     for (auto& b : st->batches) {
-        if (req.topic_data.empty() || req.topic_data.back().name != b->topic->name) {
+        if (req.topic_data.empty() || st->topics.back().first != b->topic->name) {
             req.topic_data.emplace_back();
-            req.topic_data.back().name = b->topic->name;
+            const net::TopicInfo* t = md ? md->topic(b->topic->name) : nullptr;
+            st->topics.emplace_back(b->topic->name, t ? t->topic_id : Uuid{});
         }
         auto& pd = req.topic_data.back().partition_data.emplace_back();
         pd.index = b->partition;
@@ -451,7 +460,18 @@ void ProducerSender::send_request(int32_t broker, std::vector<std::unique_ptr<Pr
     shared_->counters.requests_sent.fetch_add(1, std::memory_order_relaxed);
     shared_->counters.batches_sent.fetch_add(st->batches.size(), std::memory_order_relaxed);
     cluster_->async_request_with(
-        broker, net::Purpose::general, [st](int16_t) -> const ProduceRequest& { return st->request; },
+        broker, net::Purpose::general,
+        [st](int16_t v) -> const ProduceRequest& {
+            // KIP-516: from v13 a topic is named by its id alone, before by its
+            // name alone; the other field must stay unset at each version.
+            st->version = v;
+            for (size_t t = 0; t < st->topics.size(); ++t) {
+                auto& td = st->request.topic_data[t];
+                td.name = v >= kProduceTopicIdVersion ? std::string() : st->topics[t].first;
+                td.topic_id = v >= kProduceTopicIdVersion ? st->topics[t].second : Uuid{};
+            }
+            return st->request;
+        },
         asio::bind_executor(strand_, [self = shared_from_this(), st](std::error_code ec, ProduceResponse resp) {
             self->on_response(st, ec, resp);
         }));
@@ -462,17 +482,25 @@ void ProducerSender::on_response(const std::shared_ptr<InFlight>& st, std::error
     --total_in_flight_;
     const auto now = Clock::now();
     // The batch bytes come back out of the request, for a retry.
+    std::vector<const ProduceResponse::PartitionProduceResponse*> answers(st->batches.size());
     size_t i = 0;
-    for (auto& td : st->request.topic_data)
-        for (auto& pd : td.partition_data) st->batches[i++]->wire = std::move(*pd.records.data);
+    for (size_t t = 0; t < st->request.topic_data.size(); ++t) {
+        const auto& [name, id] = st->topics[t];
+        for (auto& pd : st->request.topic_data[t].partition_data) {
+            answers[i] = st->version >= kProduceTopicIdVersion ? resp.find(id, pd.index) : resp.find(name, pd.index);
+            st->batches[i++]->wire = std::move(*pd.records.data);
+        }
+    }
+    i = 0;
     for (auto& b : st->batches) {
+        const auto* p = answers[i++];
         --b->queue->in_flight;
         if (b->is_retry) b->queue->retry_in_flight = false;
         if (ec) {
             handle_result(std::move(b), ec, -1, -1, now);
         } else if (cfg_.acks == 0) {
             handle_result(std::move(b), {}, -1, -1, now);  // no answer: the broker does not say
-        } else if (const auto* p = resp.find(b->topic->name, b->partition)) {
+        } else if (p) {
             handle_result(std::move(b), broker_error(p->error_code), p->base_offset, p->log_append_time_ms, now);
         } else {
             handle_result(std::move(b), make_error_code(client_errc::malformed), -1, -1, now);
