@@ -13,8 +13,6 @@
 // json_serializer<T>() uses it.
 #pragma once
 
-#include <cmath>
-#include <cstdio>
 #include <functional>
 #include <map>
 #include <optional>
@@ -37,12 +35,13 @@ template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, 
 std::string to_json(T v) {
     return std::to_string(v);
 }
+// A double as Python's json.dumps writes it (repr): the shortest digits that
+// read back as the same value, "1.0" for a whole number, an exponent below
+// 1e-4 and from 1e16 on ("1e+16"). JSON has no NaN or infinity: null.
+std::string json_number(double v);
 template <class T, std::enable_if_t<std::is_floating_point_v<T>, int> = 0>
 std::string to_json(T v) {
-    if (!std::isfinite(v)) return "null";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.17g", static_cast<double>(v));
-    return buf;
+    return json_number(static_cast<double>(v));
 }
 template <class T>
 std::string to_json(const std::optional<T>& v) {
