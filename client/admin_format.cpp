@@ -359,8 +359,12 @@ std::string format_group_lag_text(const GroupLag& lag) {
         if (p.error) row.back() += (row.back().empty() ? "" : " ") + std::string("(") + error_name(p.error) + ")";
         table.add(std::move(row));
     }
-    std::vector<std::string> total{"total", "", std::to_string(lag.total_end), std::to_string(lag.total_committed),
-                                   std::to_string(lag.total_lag)};
+    // With nothing committed there is no lag to add up: "-", as in the rows.
+    bool any_committed = false;
+    for (const auto& p : lag.partitions) any_committed = any_committed || p.committed_offset >= 0;
+    std::vector<std::string> total{"total", "", std::to_string(lag.total_end),
+                                   any_committed ? std::to_string(lag.total_committed) : "-",
+                                   any_committed ? std::to_string(lag.total_lag) : "-"};
     if (members) total.insert(total.end(), {"", "", ""});
     table.add(std::move(total));
     out += table.render();
