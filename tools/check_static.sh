@@ -5,11 +5,13 @@
 # metadata, produce and consume against a 3-broker mock on 127.0.0.1, with the
 # brokers named by address and as localhost (name resolution in a static
 # glibc). Every process it starts is stopped, every step is time-bounded.
+# Given MAX_BYTES, it fails when the stripped binary is larger.
 #
-#   tools/check_static.sh KCLI [MOCK_CLUSTER]
+#   tools/check_static.sh KCLI [MOCK_CLUSTER] [MAX_BYTES]
 set -euo pipefail
-KCLI=${1:?usage: check_static.sh KCLI [MOCK_CLUSTER]}
+KCLI=${1:?usage: check_static.sh KCLI [MOCK_CLUSTER] [MAX_BYTES]}
 MOCK=${2:-}
+MAX_BYTES=${3:-}
 
 fail() {
     echo "check_static: $*" >&2
@@ -24,8 +26,13 @@ fi
 help=$(timeout 10 "$KCLI" --help) || fail "kcli --help failed"
 grep -q "metadata" <<<"$help" || fail "kcli --help lists no commands"
 stripped=$(mktemp)
-strip -o "$stripped" "$KCLI" && echo "check_static: stripped, $KCLI is $(stat -c %s "$stripped") bytes"
+strip -o "$stripped" "$KCLI" || fail "strip failed"
+size=$(stat -c %s "$stripped")
 rm -f "$stripped"
+echo "check_static: stripped, $KCLI is $size bytes"
+if [ -n "$MAX_BYTES" ] && [ "$size" -gt "$MAX_BYTES" ]; then
+    fail "stripped, it is $size bytes, over the $MAX_BYTES allowed"
+fi
 echo "check_static: $KCLI is static and runs"
 [ -n "$MOCK" ] || exit 0
 
