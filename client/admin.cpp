@@ -110,12 +110,13 @@ AdminResult<std::unique_ptr<Admin>> Admin::create(const Properties& settings) {
     if (ec) {
         std::string servers;
         for (const auto& s : config.bootstrap_servers) servers += (servers.empty() ? "" : ",") + s;
-        // A refused login is not an unreachable cluster: say which it was.
+        // A failed login (a wrong password, a broker without SASL) is not an
+        // unreachable cluster: say which it was.
         const bool login = ec == client_errc::authentication_failed || ec == errc::sasl_authentication_failed ||
                            ec == errc::unsupported_sasl_mechanism || ec == errc::illegal_sasl_state;
         return admin_fail<std::unique_ptr<Admin>>(
-            ec, (login ? "the cluster at " + servers + " refused the SASL login (check sasl.mechanism, "
-                                                        "sasl.username and sasl.password): "
+            ec, (login ? "SASL authentication with the cluster at " + servers +
+                             " failed (check security.protocol, sasl.mechanism, sasl.username and sasl.password): "
                        : "cannot reach the cluster at " + servers + ": ") +
                     ec.message());
     }

@@ -79,7 +79,7 @@ TEST_CASE("kcli metadata: -X settings reach the network layer") {
                       "metadata", "-J"},
                      {}, 30s);
     CHECK(sasl.code == 1);
-    CHECK(sasl.err.find("cannot reach the cluster") != std::string::npos);
+    CHECK_MESSAGE(sasl.err.find("SASL authentication with the cluster") != std::string::npos, sasl.err);
     CHECK(sasl.err.find("secret-pw") == std::string::npos);
     CHECK(sasl.out.find("secret-pw") == std::string::npos);
     CHECK(!json_eval(sasl.out, "d['message']").empty());
