@@ -202,6 +202,54 @@ TEST_CASE("proxy: a recording of kcli metadata replays through the replay broker
     CHECK(json_eval(replayed.out, "d['topics']") == json_eval(live, "d['topics']"));
 }
 
+TEST_CASE("proxy: a recording of kcat -L replays through the replay broker") {
+    const std::string replay = replay_broker_path();
+    if (replay.empty()) {
+        MESSAGE("no replay broker in this build (REPLAY_BROKER names one): skipped");
+        return;
+    }
+    MockCluster mock(3);
+    mock.create_topic("orders", 3, 1);
+    TempDir dir;
+    const std::string rec = dir.file("kcat-L.kcap");
+    std::string live;
+    {
+        ProxyRun proxy(mock.bootstrap_list().at(0), {"--record", rec});
+        auto r = run({"kcat", "-b", proxy.address(), "-L", "-t", "orders"}, {}, 30s);
+        REQUIRE_MESSAGE(r.code == 0, r.err);
+        live = r.out;
+        proxy.process().signal(SIGTERM);
+        REQUIRE(proxy.process().wait(5s) == 0);
+    }
+    Process rb({replay, "-s", "60", rec}, dir.file("rb.out"), dir.file("rb.err"), Process::HoldStdin{});
+    auto first = wait_for_text(dir.file("rb.out"), "\n");
+    REQUIRE_MESSAGE(first.find("127.0.0.1:") == 0, "the replay broker did not start: " << slurp(dir.file("rb.err")));
+    const std::string address = first.substr(0, first.find('\n'));
+    // kcat sends what it sent through the proxy; the replay broker checks
+    // every request against the recording and answers with it.
+    auto replayed = run({"kcat", "-b", address, "-L", "-t", "orders"}, {}, 30s);
+    CHECK_MESSAGE(replayed.code == 0, replayed.err);
+    rb.close_stdin();
+    CHECK_MESSAGE(rb.wait(10s) == 0, slurp(dir.file("rb.err")));
+    // The same topic and partitions; the broker addresses differ (the
+    // proxy's, then the replay broker's).
+    auto topic_lines = [](const std::string& out) {
+        std::string kept;
+        size_t at = 0;
+        while (at < out.size()) {
+            size_t end = out.find('\n', at);
+            if (end == std::string::npos) end = out.size();
+            const std::string line = out.substr(at, end - at);
+            if (line.find("topic \"") != std::string::npos || line.find("partition ") != std::string::npos)
+                kept += line + "\n";
+            at = end + 1;
+        }
+        return kept;
+    };
+    CHECK(topic_lines(live).find("topic \"orders\" with 3 partitions") != std::string::npos);
+    CHECK(topic_lines(replayed.out) == topic_lines(live));
+}
+
 TEST_CASE("proxy: SASL tokens pass through untouched but are never printed or recorded") {
     const std::string password = "Proxy-S3cret-pw";
     SaslFakeBroker broker("alice", password, {{"secured", 1}});
