@@ -202,9 +202,9 @@ TEST_CASE("replay: every capture, replayed to itself, is served in full") {
         KcapFile rec = load_capture(rel);
         ReplayScript script(rec);
         std::map<int, int> session_of;  // recorded conn -> session
-        std::map<std::pair<int, int32_t>, const KcapFrame*> response_of;
+        std::map<std::pair<int, int32_t>, const KcapFrame*> response_by_id;
         for (const auto& f : rec.frames)
-            if (!f.request) response_of[{f.conn, f.correlation_id}] = &f;
+            if (!f.request) response_by_id[{f.conn, f.correlation_id}] = &f;
         int32_t corr = 1000;
         for (const auto& f : rec.frames) {
             if (!f.request) continue;
@@ -213,9 +213,9 @@ TEST_CASE("replay: every capture, replayed to itself, is served in full") {
             ReplayResult r = script.on_request(session_of[f.conn], as_other_client(f, corr));
             INFO("kcap line " << f.line << " " << f.api_name << " v" << f.version);
             REQUIRE_MESSAGE(script.failures().empty(), joined(script.failures()));
-            auto resp = response_of.find({f.conn, f.correlation_id});
-            if (f.api_key == 18 || resp == response_of.end()) {
-                CHECK(r.frames.size() == (resp == response_of.end() ? 0u : 1u));
+            auto resp = response_by_id.find({f.conn, f.correlation_id});
+            if (f.api_key == 18 || resp == response_by_id.end()) {
+                CHECK(r.frames.size() == (resp == response_by_id.end() ? 0u : 1u));
                 continue;
             }
             REQUIRE(r.frames.size() == 1);

@@ -75,30 +75,6 @@ Uuid topic_id(const MetadataResponse& md, const std::string& name) {
     return {};
 }
 
-template <class M>
-M decode_at(const KcapFrame& f, int16_t header_version) {
-    Reader r{ByteView(f.bytes)};
-    if (f.request) {
-        auto h = RequestHeader::decode(r, header_version);
-        REQUIRE(h.has_value());
-    } else {
-        auto h = ResponseHeader::decode(r, header_version);
-        REQUIRE(h.has_value());
-    }
-    auto m = M::decode(r, f.version);
-    REQUIRE_MESSAGE(m.has_value(), "line " << f.line);
-    return std::move(*m);
-}
-
-template <class M>
-M request_of(const KcapFrame& f) {
-    return decode_at<M>(f, request_header_version(f.api_key, f.version, M::first_flexible));
-}
-template <class M>
-M response_of(const KcapFrame& f) {
-    return decode_at<M>(f, response_header_version(f.api_key, f.version, M::first_flexible));
-}
-
 Recording index(const KcapFile& file) {
     Recording rec;
     std::map<std::pair<int, int32_t>, const KcapFrame*> requests;  // by (conn, correlation id)

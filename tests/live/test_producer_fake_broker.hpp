@@ -93,36 +93,8 @@ private:
         }
         case 3: {
             auto req = decode_body<MetadataRequest>(r, version);
-            MetadataResponse resp;
-            resp.brokers.push_back({1, "127.0.0.1", static_cast<int32_t>(server_.port()), std::nullopt, {}});
-            resp.controller_id = 1;
-            resp.cluster_id = "fake";
-            std::vector<std::string> names;
-            if (req.topics && !req.topics->empty()) {
-                for (const auto& t : *req.topics)
-                    if (t.name) names.push_back(*t.name);
-            } else {
-                for (const auto& [n, count] : topics_) names.push_back(n);
-            }
-            for (const auto& n : names) {
-                MetadataResponse::Topic t;
-                t.name = n;
-                auto it = topics_.find(n);
-                if (it == topics_.end()) {
-                    t.error_code = static_cast<int16_t>(errc::unknown_topic_or_partition);
-                } else {
-                    for (int32_t p = 0; p < it->second; ++p) {
-                        MetadataResponse::Partition part;
-                        part.partition_index = p;
-                        part.leader_id = 1;
-                        part.replica_nodes = {1};
-                        part.isr_nodes = {1};
-                        t.partitions.push_back(part);
-                    }
-                }
-                resp.topics.push_back(t);
-            }
-            return encode_response_frame(corr, version, resp);
+            return encode_response_frame(corr, version,
+                                         single_broker_metadata(req, topics_, 1, server_.port(), "fake"));
         }
         case 22: {
             auto req = decode_body<InitProducerIdRequest>(r, version);

@@ -54,6 +54,30 @@ private:
     std::string address_;
 };
 
+// The replay broker serving a recording, started and waited for; finish()
+// closes its stdin and gives its exit code (0: every recorded request came).
+class ReplayRun {
+public:
+    ReplayRun(const std::string& replay, const std::string& recording)
+        : proc_({replay, "-s", "60", recording}, dir_.file("out"), dir_.file("err"), Process::HoldStdin{}) {
+        auto first = wait_for_text(dir_.file("out"), "\n");
+        REQUIRE_MESSAGE(first.find("127.0.0.1:") == 0, "the replay broker did not start: " << err());
+        address_ = first.substr(0, first.find('\n'));
+    }
+    const std::string& address() const { return address_; }
+    std::string err() const { return slurp(dir_.file("err")); }
+    std::string out() const { return slurp(dir_.file("out")); }
+    int finish() {
+        proc_.close_stdin();
+        return proc_.wait(10s);
+    }
+
+private:
+    TempDir dir_;
+    Process proc_;
+    std::string address_;
+};
+
 // Every frame of a recording whose API and version we implement decodes and
 // re-encodes to the same bytes.
 size_t check_reencodes(const KcapFile& file) {
@@ -190,14 +214,11 @@ TEST_CASE("proxy: a recording of kcli metadata replays through the replay broker
         proxy.process().signal(SIGTERM);
         REQUIRE(proxy.process().wait(5s) == 0);
     }
-    Process rb({replay, "-s", "60", rec}, dir.file("rb.out"), dir.file("rb.err"), Process::HoldStdin{});
-    auto first = wait_for_text(dir.file("rb.out"), "\n");
-    REQUIRE_MESSAGE(first.find("127.0.0.1:") == 0, "the replay broker did not start: " << slurp(dir.file("rb.err")));
-    const std::string address = first.substr(0, first.find('\n'));
+    ReplayRun rb(replay, rec);
+    const std::string& address = rb.address();
     auto replayed = kcli({"-b", address, "metadata", "-J"}, {}, 30s);
     CHECK_MESSAGE(replayed.code == 0, replayed.err);
-    rb.close_stdin();
-    CHECK_MESSAGE(rb.wait(10s) == 0, slurp(dir.file("rb.err")));
+    CHECK_MESSAGE(rb.finish() == 0, rb.err());
     CHECK(json_eval(replayed.out, "len(d['brokers'])") == "3");
     CHECK(json_eval(replayed.out, "d['topics']") == json_eval(live, "d['topics']"));
 }
@@ -221,16 +242,13 @@ TEST_CASE("proxy: a recording of kcat -L replays through the replay broker") {
         proxy.process().signal(SIGTERM);
         REQUIRE(proxy.process().wait(5s) == 0);
     }
-    Process rb({replay, "-s", "60", rec}, dir.file("rb.out"), dir.file("rb.err"), Process::HoldStdin{});
-    auto first = wait_for_text(dir.file("rb.out"), "\n");
-    REQUIRE_MESSAGE(first.find("127.0.0.1:") == 0, "the replay broker did not start: " << slurp(dir.file("rb.err")));
-    const std::string address = first.substr(0, first.find('\n'));
+    ReplayRun rb(replay, rec);
+    const std::string& address = rb.address();
     // kcat sends what it sent through the proxy; the replay broker checks
     // every request against the recording and answers with it.
     auto replayed = run({"kcat", "-b", address, "-L", "-t", "orders"}, {}, 30s);
     CHECK_MESSAGE(replayed.code == 0, replayed.err);
-    rb.close_stdin();
-    CHECK_MESSAGE(rb.wait(10s) == 0, slurp(dir.file("rb.err")));
+    CHECK_MESSAGE(rb.finish() == 0, rb.err());
     // The same topic and partitions; the broker addresses differ (the
     // proxy's, then the replay broker's).
     auto topic_lines = [](const std::string& out) {
@@ -369,13 +387,10 @@ TEST_CASE("proxy: a SASL PLAIN recording, credentials withheld, replays through 
         REQUIRE(proxy.process().wait(5s) == 0);
     }
     CHECK(slurp(rec).find(password) == std::string::npos);
-    Process rb({replay, "-s", "60", rec}, dir.file("rb.out"), dir.file("rb.err"), Process::HoldStdin{});
-    auto first = wait_for_text(dir.file("rb.out"), "\n");
-    REQUIRE_MESSAGE(first.find("127.0.0.1:") == 0, "the replay broker did not start: " << slurp(dir.file("rb.err")));
-    auto replayed = sasl_metadata(first.substr(0, first.find('\n')));
+    ReplayRun rb(replay, rec);
+    auto replayed = sasl_metadata(rb.address());
     CHECK_MESSAGE(replayed.code == 0, replayed.err);
-    rb.close_stdin();
-    CHECK_MESSAGE(rb.wait(10s) == 0, slurp(dir.file("rb.err")) << slurp(dir.file("rb.out")) << slurp(rec));
+    CHECK_MESSAGE(rb.finish() == 0, rb.err() << rb.out() << slurp(rec));
     CHECK(json_eval(replayed.out, "d['topics']") == json_eval(live, "d['topics']"));
 }
 

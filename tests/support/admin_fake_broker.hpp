@@ -188,36 +188,7 @@ private:
     int32_t port() const { return static_cast<int32_t>(server_.port()); }
 
     MetadataResponse metadata(const MetadataRequest& req) const {
-        MetadataResponse resp;
-        resp.brokers.push_back({kNodeId, "127.0.0.1", port(), std::nullopt, {}});
-        resp.controller_id = kNodeId;
-        resp.cluster_id = "admin-fake";
-        std::vector<std::string> names;
-        if (req.topics && !req.topics->empty()) {
-            for (const auto& t : *req.topics)
-                if (t.name) names.push_back(*t.name);
-        } else {
-            for (const auto& [n, count] : topics_) names.push_back(n);
-        }
-        for (const auto& n : names) {
-            MetadataResponse::Topic t;
-            t.name = n;
-            auto it = topics_.find(n);
-            if (it == topics_.end()) {
-                t.error_code = static_cast<int16_t>(errc::unknown_topic_or_partition);
-            } else {
-                for (int32_t p = 0; p < it->second; ++p) {
-                    MetadataResponse::Partition part;
-                    part.partition_index = p;
-                    part.leader_id = kNodeId;
-                    part.replica_nodes = {kNodeId};
-                    part.isr_nodes = {kNodeId};
-                    t.partitions.push_back(part);
-                }
-            }
-            resp.topics.push_back(t);
-        }
-        return resp;
+        return single_broker_metadata(req, topics_, kNodeId, server_.port(), "admin-fake");
     }
 
     mutable std::mutex mu_;

@@ -15,13 +15,16 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "protocol/errors.hpp"
 #include "protocol/header.hpp"
+#include "protocol/messages/metadata.hpp"
 #include "protocol/types.hpp"
 #include "protocol/writer.hpp"
 
@@ -122,6 +125,44 @@ Bytes encode_response_frame(int32_t correlation_id, int16_t version, const Resp&
     resp.encode(w, version);
     w.patch_i32(at, static_cast<int32_t>(w.size() - 4));
     return w.take();
+}
+
+// The Metadata answer of a one-broker cluster: `node` at 127.0.0.1:`port`
+// leads every partition of `topics` (name -> partition count). The topics
+// asked for, or all of them; an unknown one gets UNKNOWN_TOPIC_OR_PARTITION.
+inline MetadataResponse single_broker_metadata(const MetadataRequest& req,
+                                               const std::map<std::string, int32_t>& topics, int32_t node,
+                                               uint16_t port, std::string cluster_id) {
+    MetadataResponse resp;
+    resp.brokers.push_back({node, "127.0.0.1", static_cast<int32_t>(port), std::nullopt, {}});
+    resp.controller_id = node;
+    resp.cluster_id = std::move(cluster_id);
+    std::vector<std::string> names;
+    if (req.topics && !req.topics->empty()) {
+        for (const auto& t : *req.topics)
+            if (t.name) names.push_back(*t.name);
+    } else {
+        for (const auto& [n, count] : topics) names.push_back(n);
+    }
+    for (const auto& n : names) {
+        MetadataResponse::Topic t;
+        t.name = n;
+        auto it = topics.find(n);
+        if (it == topics.end()) {
+            t.error_code = static_cast<int16_t>(errc::unknown_topic_or_partition);
+        } else {
+            for (int32_t p = 0; p < it->second; ++p) {
+                MetadataResponse::Partition part;
+                part.partition_index = p;
+                part.leader_id = node;
+                part.replica_nodes = {node};
+                part.isr_nodes = {node};
+                t.partitions.push_back(part);
+            }
+        }
+        resp.topics.push_back(t);
+    }
+    return resp;
 }
 
 }  // namespace kafka::test

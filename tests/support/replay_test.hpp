@@ -14,9 +14,37 @@
 #include <utility>
 
 #include "net/connection.hpp"
+#include "protocol/header.hpp"
 #include "tests/support/replay_broker.hpp"
 
 namespace kafka::test {
+
+// A recorded frame's message, its header skipped: request_of<M>(frame) for a
+// request, response_of<M>(frame) for a response.
+template <class M>
+M decode_at(const KcapFrame& f, int16_t header_version) {
+    Reader r{ByteView(f.bytes)};
+    if (f.request) {
+        auto h = RequestHeader::decode(r, header_version);
+        REQUIRE(h.has_value());
+    } else {
+        auto h = ResponseHeader::decode(r, header_version);
+        REQUIRE(h.has_value());
+    }
+    auto m = M::decode(r, f.version);
+    REQUIRE_MESSAGE(m.has_value(), "line " << f.line);
+    return std::move(*m);
+}
+
+template <class M>
+M request_of(const KcapFrame& f) {
+    return decode_at<M>(f, request_header_version(f.api_key, f.version, M::first_flexible));
+}
+template <class M>
+M response_of(const KcapFrame& f) {
+    return decode_at<M>(f, response_header_version(f.api_key, f.version, M::first_flexible));
+}
+
 
 inline std::string capture_path(const std::string& rel) {
     return std::string(KAFKA_TESTDATA_DIR) + "/captures/" + rel;

@@ -178,37 +178,8 @@ private:
     }
 
     MetadataResponse metadata(Reader& r, int16_t version) {
-        auto req = MetadataRequest::decode(r, version);
-        MetadataResponse resp;
-        resp.brokers.push_back({1, "127.0.0.1", static_cast<int32_t>(server_.port()), std::nullopt, {}});
-        resp.controller_id = 1;
-        resp.cluster_id = "sasl-fake";
-        std::vector<std::string> names;
-        if (req && req->topics && !req->topics->empty()) {
-            for (const auto& t : *req->topics)
-                if (t.name) names.push_back(*t.name);
-        } else {
-            for (const auto& [n, count] : topics_) names.push_back(n);
-        }
-        for (const auto& n : names) {
-            MetadataResponse::Topic t;
-            t.name = n;
-            auto it = topics_.find(n);
-            if (it == topics_.end()) {
-                t.error_code = static_cast<int16_t>(errc::unknown_topic_or_partition);
-            } else {
-                for (int32_t p = 0; p < it->second; ++p) {
-                    MetadataResponse::Partition part;
-                    part.partition_index = p;
-                    part.leader_id = 1;
-                    part.replica_nodes = {1};
-                    part.isr_nodes = {1};
-                    t.partitions.push_back(part);
-                }
-            }
-            resp.topics.push_back(t);
-        }
-        return resp;
+        auto req = MetadataRequest::decode(r, version);  // unreadable: answer with every topic
+        return single_broker_metadata(req ? *req : MetadataRequest{}, topics_, 1, server_.port(), "sasl-fake");
     }
 
     const bool handshake_v0_;
